@@ -1,0 +1,16 @@
+namespace ModelDsl.Runtime.Layers;
+
+/// <summary>Keras' Dropout: while training, zeroes a <see cref="Rate"/> fraction and scales the rest by 1/(1-rate); identity otherwise.</summary>
+public sealed class Dropout : Layer
+{
+    public Dropout(double rate)
+    {
+        if (rate is < 0 or >= 1 || double.IsNaN(rate))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "the dropout rate must be in [0, 1)");
+        Rate = rate;
+    }
+
+    public double Rate { get; }
+
+    public override Tensor Forward(Tensor input) => input.Dropout(Rate, Training && Rate > 0);
+}

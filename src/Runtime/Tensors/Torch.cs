@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace ModelDsl.Runtime;
+
+/// <summary>Process-wide libtorch settings and counters.</summary>
+public static class Torch
+{
+    /// <summary>Seeds libtorch's generators (CPU and CUDA): initializers, dropout, shuffling.</summary>
+    public static void ManualSeed(long seed) => NativeMethods.Check(NativeMethods.ManualSeed(unchecked((ulong)seed)));
+
+    /// <summary>libtorch's intra-op threads.</summary>
+    public static void SetNumThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        NativeMethods.Check(NativeMethods.SetNumThreads(threads));
+    }
+
+    public static int NumThreads => NativeMethods.GetNumThreads();
+
+    /// <summary>Native tensor handles alive now (undisposed tensors, parameters, optimizer state): flat in a leak-free loop.</summary>
+    public static long LiveTensorCount => NativeMethods.LiveTensors();
+
+    public static bool IsGradEnabled => NativeMethods.IsGradEnabled() != 0;
+
+    /// <summary>The libtorch version the shim was built against ("1.13.0").</summary>
+    public static string Version => Marshal.PtrToStringUTF8(NativeMethods.TorchVersion()) ?? "";
+
+    /// <summary>Waits for the GPU's queued work (for timing); nothing on the CPU.</summary>
+    public static void Synchronize(Device device)
+    {
+        if (device.IsCuda)
+            NativeMethods.Check(NativeMethods.CudaSynchronize(device.Index));
+    }
+}
