@@ -1,0 +1,249 @@
+using System.Globalization;
+using ModelDsl.Runtime.Data;
+using ModelDsl.Runtime.Layers;
+using ModelDsl.Runtime.Metrics;
+using ModelDsl.Runtime.Optimizers;
+
+namespace ModelDsl.Runtime.Training;
+
+public abstract partial class SequentialModel
+{
+    private const string CheckpointPrefix = "epoch-";
+
+    /// <summary>
+    /// Keras' <c>fit</c>: <see cref="FitOptions.Epochs"/> passes over <paramref name="train"/> in batches of
+    /// <see cref="FitOptions.BatchSize"/> (the last, partial batch is trained too), shuffled per epoch, with dropout on;
+    /// then validation with dropout off. Returns the per-epoch history under Keras' keys.
+    /// </summary>
+    public History Fit(Dataset train, FitOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        if (options.Resume && options.CheckpointDirectory is null)
+            throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(options));
+        var log = options.Log ?? Console.Out;
+        bool quiet = options.Verbose == Verbosity.Silent;
+        bool live = options.Verbose == Verbosity.ProgressBar
+                    || options.Verbose == Verbosity.Auto && options.Log is null && !Console.IsOutputRedirected;
+
+        // Keras' validation_split: the last fraction, cut before shuffling; validation_data wins when both are given.
+        var (trainPart, validationPart) = options.ValidationData is null && options.ValidationSplit > 0
+            ? train.SplitLast(options.ValidationSplit)
+            : (train, options.ValidationData);
+        var owned = new List<Dataset>();
+        Dataset OnDevice(Dataset data)
+        {
+            var moved = data.To(Device);
+            if (!ReferenceEquals(moved, data))
+                owned.Add(moved);
+            return moved;
+        }
+        if (!ReferenceEquals(trainPart, train))
+            owned.AddRange([trainPart, validationPart!]);
+
+        try
+        {
+            var trainData = OnDevice(trainPart);
+            var validationData = validationPart is null ? null : OnDevice(validationPart);
+            return Run(trainData, validationData, options, log, quiet, live);
+        }
+        finally
+        {
+            foreach (var data in owned)
+                data.Dispose();
+        }
+    }
+
+    private History Run(Dataset train, Dataset? validation, FitOptions options, TextWriter log, bool quiet, bool live)
+    {
+        var optimizer = Optimizer;
+        var parameters = TrainableParameters();
+        var history = new History();
+        long seed = options.Seed ?? Random.Shared.Next();
+        int startEpoch = 0;
+        if (options.Resume && NewestCheckpoint(options.CheckpointDirectory!) is { } newest)
+        {
+            var state = LoadCheckpoint(newest)
+                ?? throw new InvalidDataException($"{newest} holds weights only; resuming needs a training checkpoint");
+            history = History.FromJson(state.HistoryJson);
+            seed = state.Seed;
+            startEpoch = state.CompletedEpochs;
+            if (!quiet)
+                log.WriteLine($"Resuming from {newest}: epoch {startEpoch} done, step {state.GlobalStep}");
+        }
+
+        int steps = train.BatchCount(options.BatchSize);
+        var context = new TrainingContext(this, optimizer, options.Epochs, steps, seed, log, quiet,
+            (path, includeState, completed) => SaveCheckpoint(path, includeState, completed, seed, history));
+        WarnIfUnscaled(train, context);
+        bool explainedValidation = false;
+        foreach (var callback in options.Callbacks)
+            callback.OnTrainBegin(context);
+        try
+        {
+            for (int epoch = startEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
+            {
+                context.Epoch = epoch;
+                if (!quiet)
+                    log.WriteLine($"Epoch {epoch + 1}/{options.Epochs}");
+                // Shuffling and dropout draw from a generator seeded per epoch, so a run resumed at an epoch boundary
+                // repeats the uninterrupted run exactly.
+                Torch.ManualSeed(EpochSeed(seed, epoch));
+                foreach (var callback in options.Callbacks)
+                    callback.OnEpochBegin(context, epoch);
+
+                var bar = quiet ? null : new ProgressBar(log, steps, live);
+                context.Bar = bar;
+                var logs = TrainEpoch(train, options, parameters, context, bar);
+                if (validation is not null)
+                {
+                    Eval();
+                    using var measured = Measure(validation, options.BatchSize);
+                    foreach (var (key, value) in measured.Read("val_"))
+                        logs[key] = value;
+                }
+                bar?.Finish(steps, logs);
+                context.Bar = null;
+                if (!quiet && !explainedValidation)
+                    explainedValidation = ExplainValidationBeatingTraining(logs, log);
+
+                foreach (var callback in options.Callbacks)
+                    callback.OnEpochEnd(context, epoch, logs);
+                history.Add(epoch, logs);
+                context.LastEpoch = epoch;
+                if (options.CheckpointDirectory is { } directory)
+                    SaveCheckpoint(Path.Combine(directory, CheckpointName(epoch + 1)), true, epoch + 1, seed, history);
+            }
+        }
+        finally
+        {
+            context.Bar = null;
+            Eval();
+            foreach (var callback in options.Callbacks)
+                callback.OnTrainEnd(context);
+        }
+        history.StopReason = context.StopReason;
+        return history;
+    }
+
+    /// <summary>One pass over the training data; returns the epoch's running averages (loss, metrics).</summary>
+    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters,
+        TrainingContext context, ProgressBar? bar)
+    {
+        int steps = context.StepsPerEpoch;
+        bool batchLogs = options.Callbacks.Count > 0;
+        Train();
+        using var epochScope = new DisposeScope();
+        using var averages = new RunningAverages(Config.Metrics, Device);
+        var order = options.Shuffle ? Tensor.RandPerm(train.Count, Device) : null;
+        for (var step = 0; step < steps; step++)
+        {
+            using (new DisposeScope())
+            {
+                var (inputs, targets) = train.Batch(step, options.BatchSize, order);
+                var x = Preprocess(inputs);
+                var logits = ForwardLogits(x);
+                var loss = Config.Loss.Compute(logits, OutputActivation, targets);
+                Optimizer.ClearGradients(parameters);
+                loss.Backward();
+                context.Optimizer.Step(parameters);
+                averages.Add(loss, targets.Size(0), logits, OutputActivation, targets);
+                // Reading a figure back syncs with the device: done only when a callback or the live bar wants it.
+                if (batchLogs)
+                {
+                    context.BatchLoss = loss.ToDouble();
+                    var running = averages.Read().ToDictionary();
+                    foreach (var callback in options.Callbacks)
+                        callback.OnBatchEnd(context, step, running);
+                }
+            }
+            if (bar is { Due: true })
+                bar.Update(step + 1, averages.Read());
+            if (context.StopRequested)
+                break;
+        }
+        return averages.Read().ToDictionary();
+    }
+
+    private static long EpochSeed(long seed, int epoch) => unchecked(seed * 1_000_003 + epoch + 1);
+
+    /// <summary>One warning per fit when inputs look like raw pixels: the "accuracy stuck at 0.11" mistake.</summary>
+    private void WarnIfUnscaled(Dataset train, TrainingContext context)
+    {
+        if (Config.Rescale is not null || train.Inputs.DType is DType.Int64 or DType.Int32 or DType.Bool || train.Count == 0)
+            return;
+        using var max = train.Inputs.Max();
+        var value = max.ToDouble();
+        if (value > 1)
+            context.Warn($"the inputs look unscaled (max {value.ToString("G6", CultureInfo.InvariantCulture)} > 1) and the model " +
+                         "declares no preprocess rescale; pixels usually need `preprocess: {rescale: 0.00392156862745098}` " +
+                         "(1/255), without which accuracy tends to stall near chance");
+    }
+
+    /// <summary>
+    /// The first epoch whose validation accuracy beats its training accuracy gets one line saying why, since users
+    /// read it as a bug. Returns whether it was said.
+    /// </summary>
+    private bool ExplainValidationBeatingTraining(IReadOnlyDictionary<string, double> logs, TextWriter log)
+    {
+        foreach (var metric in Config.Metrics.Where(m => m.Kind is MetricKind.SparseCategoricalAccuracy or MetricKind.CategoricalAccuracy or MetricKind.BinaryAccuracy))
+        {
+            if (!logs.TryGetValue(metric.Name, out var trained) || !logs.TryGetValue("val_" + metric.Name, out var validated) || validated <= trained)
+                continue;
+            var dropout = _layers.Any(l => l.Layer is Dropout { Rate: > 0 }) ? "dropout is off at validation, and " : "";
+            log.WriteLine($"note: val_{metric.Name} ({ProgressBar.FormatValue(validated)}) is higher than {metric.Name} " +
+                          $"({ProgressBar.FormatValue(trained)}): {dropout}{metric.Name} is an average over an epoch in which " +
+                          "the weights kept improving, while val_ is measured once at its end.");
+            return true;
+        }
+        return false;
+    }
+
+    // ---- checkpoints ----
+
+    private static string CheckpointName(int completedEpochs) =>
+        $"{CheckpointPrefix}{completedEpochs.ToString("D4", CultureInfo.InvariantCulture)}{Checkpoint.Extension}";
+
+    /// <summary>The checkpoint of the most epochs in <paramref name="directory"/>, or null.</summary>
+    public static string? NewestCheckpoint(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return null;
+        return Directory.EnumerateFiles(directory, CheckpointPrefix + "*" + Checkpoint.Extension)
+            .Select(path => (Path: path, Epoch: int.TryParse(Path.GetFileNameWithoutExtension(path)[CheckpointPrefix.Length..],
+                NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1))
+            .Where(c => c.Epoch >= 0)
+            .OrderByDescending(c => c.Epoch)
+            .Select(c => c.Path)
+            .FirstOrDefault();
+    }
+
+    private string SaveCheckpoint(string path, bool includeTrainingState, int completedEpochs, long seed, History history)
+    {
+        TrainingState? state = null;
+        if (includeTrainingState)
+        {
+            var optimizer = Optimizer.ExportState();
+            state = new TrainingState(
+                completedEpochs,
+                optimizer.Iterations,
+                seed,
+                optimizer.Optimizer,
+                new Dictionary<string, double> { ["learning_rate"] = Optimizer.LearningRate },
+                optimizer.Slots.Select(s => TensorDataConvert.Export(s.Name, s.Shape, s.Values)).ToList(),
+                history.ToJson());
+        }
+        new Checkpoint(Config.Name, GetWeights(), state).Save(path);
+        return path;
+    }
+
+    private void RestoreOptimizer(TrainingState state)
+    {
+        var slots = state.OptimizerTensors
+            .Select(t => new OptimizerSlot(t.Name, t.Shape, TensorDataConvert.Floats(t)))
+            .ToList();
+        Optimizer.ImportState(new OptimizerState(state.Optimizer, state.GlobalStep, slots), TrainableParameters());
+        if (state.OptimizerScalars.TryGetValue("learning_rate", out var learningRate))
+            Optimizer.LearningRate = learningRate;
+    }
+}
