@@ -1,0 +1,81 @@
+using ModelDsl.Runtime;
+
+namespace Examples.Mnist;
+
+/// <summary>The example's command line. Anything not given falls back to the model file's <c>fit</c> defaults.</summary>
+internal sealed record ExampleOptions
+{
+    public int? Epochs { get; init; }
+
+    public int? BatchSize { get; init; }
+
+    public Device Device { get; init; } = Device.Cpu;
+
+    public int? Limit { get; init; }
+
+    public string? HistoryPath { get; init; }
+
+    public string? CheckpointDirectory { get; init; }
+
+    public bool Resume { get; init; }
+
+    public string? ModelPath { get; init; }
+
+    private const string Usage =
+        "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--limit N] " +
+        "[--history FILE] [--checkpoint DIR] [--resume] [--save FILE]";
+
+    /// <summary>Parses the arguments; prints what is wrong and returns null on bad input.</summary>
+    public static ExampleOptions? Parse(string[] args)
+    {
+        var options = new ExampleOptions();
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                var name = args[i];
+                options = name switch
+                {
+                    "--epochs" => options with { Epochs = Positive(name, Value(args, ref i)) },
+                    "--batch-size" => options with { BatchSize = Positive(name, Value(args, ref i)) },
+                    "--device" => options with { Device = Device.Parse(Value(args, ref i)) },
+                    "--limit" => options with { Limit = Positive(name, Value(args, ref i)) },
+                    "--history" => options with { HistoryPath = Value(args, ref i) },
+                    "--checkpoint" => options with { CheckpointDirectory = Value(args, ref i) },
+                    "--resume" => options with { Resume = true },
+                    "--save" => options with { ModelPath = Value(args, ref i) },
+                    "-h" or "--help" => throw new FormatException(Usage),
+                    _ => throw new FormatException($"unknown option '{name}'\n{Usage}"),
+                };
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
+
+        if (options.Resume && options.CheckpointDirectory is null)
+        {
+            Console.Error.WriteLine("--resume needs --checkpoint DIR (the directory holding the checkpoints)");
+            return null;
+        }
+
+        return options;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new FormatException($"{args[i]} needs a value\n{Usage}");
+        }
+
+        return args[++i];
+    }
+
+    private static int Positive(string name, string text) =>
+        int.TryParse(text, out var value) && value > 0
+            ? value
+            : throw new FormatException($"{name} needs a positive whole number, got '{text}'");
+}

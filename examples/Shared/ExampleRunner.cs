@@ -1,0 +1,50 @@
+using ModelDsl.Runtime.Data;
+using ModelDsl.Runtime.Training;
+
+namespace Examples.Mnist;
+
+/// <summary>What the MNIST examples share: options, data, training, the report at the end.</summary>
+internal static class ExampleRunner
+{
+    /// <param name="train">Calls the generated model's static Train with the data and the options.</param>
+    public static int Run<TModel>(
+        string[] args,
+        string summary,
+        string defaultModelPath,
+        Func<Dataset, Dataset, ExampleOptions, TrainingResult<TModel>> train)
+        where TModel : SequentialModel
+    {
+        var options = ExampleOptions.Parse(args);
+        if (options is null)
+        {
+            return 2;
+        }
+
+        var (trainSet, testSet) = ModelDsl.Runtime.Data.Mnist.Load();
+        if (options.Limit is int limit)
+        {
+            trainSet = trainSet.Take(limit);
+        }
+
+        Console.WriteLine(summary);
+        Console.WriteLine($"Training on {trainSet.Count} images, validating on {testSet.Count}, device {options.Device}.");
+
+        var result = train(trainSet, testSet, options);
+        if (options.HistoryPath is string historyPath)
+        {
+            result.History.Save(historyPath);
+            Console.WriteLine($"History written to {historyPath}.");
+        }
+
+        var model = result.Model;
+        var evaluation = model.Evaluate(testSet);
+        Console.WriteLine($"Test accuracy: {evaluation["accuracy"]:F4} (loss {evaluation.Loss:F4})");
+
+        var modelPath = options.ModelPath ?? defaultModelPath;
+        model.Save(modelPath);
+        Console.WriteLine($"Model saved to {modelPath}.");
+
+        DigitPreview.Show(model, testSet, count: 3);
+        return 0;
+    }
+}

