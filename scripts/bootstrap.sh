@@ -5,11 +5,15 @@
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
-packages=(cmake g++ libtorch-dev libopenblas0-pthread npm)
 missing=()
-for p in "${packages[@]}"; do
+for p in libtorch-dev libopenblas0-pthread; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Tools are checked by command: a machine may have them from elsewhere (Node.js from NodeSource ships its
+# own npm and conflicts with Debian's npm package).
+command -v cmake >/dev/null || missing+=(cmake)
+command -v g++ >/dev/null || missing+=(g++)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

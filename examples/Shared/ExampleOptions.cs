@@ -55,6 +55,13 @@ internal sealed record ExampleOptions
             return null;
         }
 
+        if (options.Device.IsCuda && options.Device.Index >= Device.CudaDeviceCount)
+        {
+            Console.Error.WriteLine(
+                $"--device {options.Device}: libtorch sees {Device.CudaDeviceCount} CUDA device(s) here; use --device cpu, or auto to take a GPU when there is one");
+            return null;
+        }
+
         if (options.Resume && options.CheckpointDirectory is null)
         {
             Console.Error.WriteLine("--resume needs --checkpoint DIR (the directory holding the checkpoints)");

@@ -1,3 +1,4 @@
+using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Training;
 
@@ -20,6 +21,25 @@ internal static class ExampleRunner
             return 2;
         }
 
+        try
+        {
+            return Train(options, summary, defaultModelPath, train);
+        }
+        catch (Exception e) when (e is TorchException or IOException or InvalidDataException or InvalidOperationException)
+        {
+            // Expected failures (missing data, a bad checkpoint, a native error) get their message, not a stack trace.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Train<TModel>(
+        ExampleOptions options,
+        string summary,
+        string defaultModelPath,
+        Func<Dataset, Dataset, ExampleOptions, TrainingResult<TModel>> train)
+        where TModel : SequentialModel
+    {
         var (trainSet, testSet) = ModelDsl.Runtime.Data.Mnist.Load();
         if (options.Limit is int limit)
         {
