@@ -68,7 +68,7 @@ public sealed class IncrementalTests
                 reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step} ran again: {reason}"));
         }
 
-        Assert.Contains("int epochs = 5,", result.GeneratedSources.Single(s => s.HintName == "Consumer.App.MnistCnn.g.cs").SourceText.ToString());
+        Assert.Contains("public const int DefaultEpochs = 5;", result.GeneratedSources.Single(s => s.HintName == "Consumer.App.MnistCnn.g.cs").SourceText.ToString());
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public abstract partial class SequentialModel
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         if (options.Resume && options.CheckpointDirectory is null)
             throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(options));
+        CheckInputShape(train.Inputs);
+        if (options.ValidationData is { } given)
+            CheckInputShape(given.Inputs);
         var log = options.Log ?? Console.Out;
         bool quiet = options.Verbose == Verbosity.Silent;
         bool live = options.Verbose == Verbosity.ProgressBar
@@ -61,6 +64,8 @@ public abstract partial class SequentialModel
         var history = new History();
         long seed = options.Seed ?? Random.Shared.Next();
         int startEpoch = 0;
+        if (options.Resume)
+            RemoveAbandonedCheckpointWrites(options.CheckpointDirectory!);
         if (options.Resume && NewestCheckpoint(options.CheckpointDirectory!) is { } newest)
         {
             var state = LoadCheckpoint(newest)
@@ -216,6 +221,38 @@ public abstract partial class SequentialModel
             .OrderByDescending(c => c.Epoch)
             .Select(c => c.Path)
             .FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of checkpoint writes whose process is gone (killed mid-write): each is as large as a
+    /// checkpoint, and a run that is killed and resumed over and over would otherwise fill the disk with them.
+    /// </summary>
+    private static void RemoveAbandonedCheckpointWrites(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return;
+        foreach (var temp in Directory.EnumerateFiles(directory, CheckpointPrefix + "*" + Checkpoint.Extension + ".*.tmp"))
+        {
+            // AtomicFile names them "<file>.<pid>.<guid>.tmp".
+            var parts = Path.GetFileName(temp).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^3], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || IsRunning(pid))
+                continue;
+            try { File.Delete(temp); }
+            catch (IOException) { /* another resuming process got there first */ }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private string SaveCheckpoint(string path, bool includeTrainingState, int completedEpochs, long seed, History history)

@@ -75,6 +75,7 @@ public abstract partial class SequentialModel : Module
     /// <summary>OutputActivation(ForwardLogits(preprocess(input))), in the current mode (inference unless training).</summary>
     public Tensor Forward(Tensor input)
     {
+        CheckInputShape(input);
         using var scope = new DisposeScope();
         using var x = Preprocess(input);
         using var logits = ForwardLogits(x);
@@ -85,6 +86,7 @@ public abstract partial class SequentialModel : Module
     public Tensor Predict(Tensor inputs, int batchSize = 32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckInputShape(inputs);
         long count = inputs.Size(0);
         var wasTraining = Training;
         Eval();
@@ -109,10 +111,25 @@ public abstract partial class SequentialModel : Module
         }
     }
 
+    /// <summary>
+    /// Rejects inputs whose per-sample shape is not <see cref="ModelConfig.InputShape"/> before any native code sees them,
+    /// so the message is in the model's terms rather than libtorch's about some inner layer.
+    /// </summary>
+    protected void CheckInputShape(Tensor inputs)
+    {
+        var shape = inputs.Shape;
+        var expected = Config.InputShape;
+        if (shape.Length == expected.Count + 1 && shape.AsSpan(1).SequenceEqual(expected.Select(d => (long)d).ToArray()))
+            return;
+        throw new ArgumentException(
+            $"{Config.Name} expects input (batch, {string.Join(", ", expected)}) but got {Text(shape)}", nameof(inputs));
+    }
+
     /// <summary>The loss and metrics over all of <paramref name="data"/> in inference mode (dropout off), Keras' names.</summary>
     public EvaluationResult Evaluate(Dataset data, int batchSize = 32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckInputShape(data.Inputs);
         var wasTraining = Training;
         Eval();
         try
