@@ -4,19 +4,24 @@ using System.Text.RegularExpressions;
 using ModelDsl.Bench;
 using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
+using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
 
-const string Usage = "usage: Bench seed-lstm --steps N [--threads T] [--device cpu|cuda] [--peer] [--data DIR]";
+const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict [--steps N] [--batch B] [--threads T] [--blas-threads B] " +
+                     "[--device cpu|cuda] [--peer] [--data DIR] [--rss-every N] [--profile] [--unfused]";
 
-if (args.Length == 0 || args[0] != "seed-lstm")
+string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict"];
+if (args.Length == 0 || !modes.Contains(args[0]))
 {
     Console.Error.WriteLine(Usage);
     return 2;
 }
-int steps = 200, threads = 1;
+var mode = args[0];
+int steps = 200, threads = 1, rssEvery = 0;
+int? blasThreads = null, batchOption = null;
 string device = "cpu";
 string? dataDirectory = null;
-bool peer = false;
+bool peer = false, profile = false, unfused = false;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +29,14 @@ for (var i = 1; i < args.Length; i++)
         case "--steps" when i + 1 < args.Length:
             steps = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
+        case "--batch" when i + 1 < args.Length:
+            batchOption = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         case "--threads" when i + 1 < args.Length:
             threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--blas-threads" when i + 1 < args.Length:
+            blasThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--device" when i + 1 < args.Length:
             device = args[++i];
@@ -33,27 +44,25 @@ for (var i = 1; i < args.Length; i++)
         case "--data" when i + 1 < args.Length:
             dataDirectory = args[++i];
             break;
+        case "--rss-every" when i + 1 < args.Length:
+            rssEvery = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
         case "--peer":
             peer = true;
+            break;
+        case "--profile":
+            profile = true;
+            break;
+        case "--unfused":
+            unfused = true;
             break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}");
             return 2;
     }
 }
-
-// OpenBLAS sizes its thread pool from the environment when it loads, and .NET's Environment.SetEnvironmentVariable
-// does not reach the native environment: so the bench re-runs itself with the variables set, like the peer's command.
-var threadText = threads.ToString(CultureInfo.InvariantCulture);
-if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") != threadText)
-{
-    var again = new ProcessStartInfo(Environment.ProcessPath!, args) { UseShellExecute = false };
-    again.Environment["OPENBLAS_NUM_THREADS"] = threadText;
-    again.Environment["OMP_NUM_THREADS"] = threadText;
-    using var child = Process.Start(again)!;
-    child.WaitForExit();
-    return child.ExitCode;
-}
+int batch = batchOption ?? (mode == "cnn" ? 64 : 32);
+int blas = blasThreads ?? threads;
 
 dataDirectory ??= MnistFiles.DefaultDirectory();
 var (train, test) = Mnist.Load(dataDirectory);
@@ -61,87 +70,215 @@ using (test)
 using (train)
 {
     Torch.SetNumThreads(threads);
+    // OpenBLAS sized its pool from the environment at load; this resizes it (.NET cannot set the native environment).
+    if (!Torch.SetBlasThreads(blas))
+        Console.WriteLine("note: libtorch's BLAS is not OpenBLAS; --blas-threads has no effect");
+    Torch.FusedKernels = !unfused;
     var target = Device.Parse(device);
-    Console.WriteLine($"libtorch {Torch.Version}, device {target}, intra-op threads {Torch.NumThreads}, OPENBLAS_NUM_THREADS={threadText}");
+    Console.WriteLine($"{mode}: libtorch {Torch.Version}, device {target}, intra-op threads {Torch.NumThreads}, " +
+                      $"blas threads {Torch.BlasThreads}, fused kernels {Torch.FusedKernels}, batch {batch}, load {Load()}");
+
+    SequentialModel Create(int seed) => mode switch
+    {
+        "cnn" => new MnistCnn(target, seed),
+        "tanh-lstm" => new SeedLstm(target, seed, Activation.Tanh),
+        _ => new SeedLstm(target, seed),
+    };
 
     // Warm-up on a throwaway model: .NET's JIT and the first native calls, paid once per process (the peer pays its
     // equivalents at import time, before its clock starts).
-    using (var warmUp = new SeedLstm(target, seed: 1))
-    using (var few = train.Take(3 * 32))
-        warmUp.Fit(few, new FitOptions { Epochs = 1, Seed = 1, Verbose = Verbosity.Silent });
+    using (var warmUp = Create(1))
+    using (var few = train.Take(3 * batch))
+    {
+        warmUp.Fit(few, new FitOptions { Epochs = 1, BatchSize = batch, Seed = 1, Verbose = Verbosity.Silent });
+        using var predicted = warmUp.Predict(few.Inputs, batch);
+    }
 
-    using var model = new SeedLstm(target, seed: 42);
-    // The peer shuffles all 60000 samples and stops after N batches; index-selecting from the first N*32 costs the same.
-    using var timed = train.Take((long)steps * 32);
-    long liveBefore = Torch.LiveTensorCount;
-    var clock = Stopwatch.StartNew();
-    var history = model.Fit(timed, new FitOptions { Epochs = 1, BatchSize = 32, Seed = 42, Verbose = Verbosity.Silent });
-    Torch.Synchronize(target);
-    var seconds = clock.Elapsed.TotalSeconds;
-    double ours = steps / seconds;
-    Console.WriteLine($"train steps={steps} seconds={seconds:0.00} loss={history["loss"][0]:0.0000} accuracy={history["accuracy"][0]:0.0000} " +
-                      $"live_tensors_delta={Torch.LiveTensorCount - liveBefore}");
-    Console.WriteLine($"steps_per_s={ours:0.0}");
-    Console.WriteLine($"est_epoch_s={1875 / ours:0.0}");
-    Console.WriteLine($"peak_rss_mb={PeakRssMegabytes():0}");
+    using var model = Create(42);
+    double ours;
+    string unit = mode == "predict" ? "samples_per_s" : "steps_per_s";
+    if (mode == "predict")
+    {
+        var clock = Stopwatch.StartNew();
+        using var outputs = model.Predict(test.Inputs, batch);
+        Torch.Synchronize(target);
+        var seconds = clock.Elapsed.TotalSeconds;
+        ours = outputs.Size(0) / seconds;
+        Console.WriteLine($"predict samples={outputs.Size(0)} seconds={seconds:0.00}");
+        Console.WriteLine($"samples_per_s={ours:0}");
+    }
+    else if (profile)
+    {
+        ours = Profile(model, train, steps, batch);
+        Console.WriteLine($"steps_per_s={ours:0.0}");
+    }
+    else
+    {
+        // The peer shuffles all 60000 samples and stops after N batches; index-selecting from the first N*batch costs the same.
+        // More steps than one epoch holds (--rss-every runs) become several epochs over an equal share.
+        int epochs = (int)Math.Ceiling((double)steps * batch / train.Count);
+        int stepsPerEpoch = steps / epochs;
+        steps = stepsPerEpoch * epochs;
+        using var timed = train.Take((long)stepsPerEpoch * batch);
+        long liveBefore = Torch.LiveTensorCount;
+        var callbacks = rssEvery > 0 ? new Callback[] { new RssReporter(rssEvery) } : [];
+        var clock = Stopwatch.StartNew();
+        var history = model.Fit(timed, new FitOptions { Epochs = epochs, BatchSize = batch, Seed = 42, Verbose = Verbosity.Silent, Callbacks = callbacks });
+        Torch.Synchronize(target);
+        var seconds = clock.Elapsed.TotalSeconds;
+        ours = steps / seconds;
+        Console.WriteLine($"train steps={steps} seconds={seconds:0.00} loss={history["loss"][^1]:0.0000} accuracy={history["accuracy"][^1]:0.0000} " +
+                          $"live_tensors_delta={Torch.LiveTensorCount - liveBefore}");
+        Console.WriteLine($"steps_per_s={ours:0.0}");
+        Console.WriteLine($"est_epoch_s={60000.0 / batch / ours:0.0}");
+    }
+    Console.WriteLine($"peak_rss_mb={Status("VmHWM:"):0}");
 
     if (peer)
     {
-        var theirs = RunPeer(dataDirectory, steps, threadText, device);
+        string[] peerArgs = mode switch
+        {
+            "cnn" => ["bench/peers/pytorch_mnist_cnn.py", dataDirectory, Text(steps)],
+            "predict" => ["bench/peers/pytorch_seed_predict.py", dataDirectory, Text(batch)],
+            _ => ["../shared/peers/pytorch_seed_model.py", dataDirectory, Text(steps), mode == "tanh-lstm" ? "tanh" : "relu",
+                  device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu"],
+        };
+        var theirs = RunPeer(peerArgs, unit, threads, blas);
         if (theirs is null)
             return 1;
-        Console.WriteLine($"peer_steps_per_s={theirs:0.0}");
+        Console.WriteLine($"peer_{unit}={theirs:0.0}");
         Console.WriteLine($"ratio={ours / theirs.Value:0.00}");
     }
 }
 return 0;
 
-static double PeakRssMegabytes()
+static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+static string Load() => File.ReadAllText("/proc/loadavg").Trim();
+
+// A /proc/self/status figure in MB (VmHWM: peak RSS, VmRSS: now).
+static double Status(string key)
 {
     foreach (var line in File.ReadLines("/proc/self/status"))
-        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            return double.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        if (line.StartsWith(key, StringComparison.Ordinal))
+            return double.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
     return double.NaN;
 }
 
-static double? RunPeer(string dataDirectory, int steps, string threads, string device)
+// Time per phase of the training step, the loop Fit runs minus shuffling and metrics: where a step's time goes.
+static double Profile(SequentialModel model, Dataset train, int steps, int batch)
 {
-    var script = FindPeerScript();
-    if (script is null)
+    var profiled = (IProfiled)model;
+    var parameters = model.TrainableParameters();
+    var optimizer = model.Optimizer;
+    string[] names = ["batch+preprocess", "forward", "loss", "backward", "optimizer"];
+    var phases = new double[names.Length];
+    var clock = new Stopwatch();
+    model.Train();
+    Torch.ManualSeed(42);
+    var total = Stopwatch.StartNew();
+    for (var step = 0; step < steps; step++)
     {
-        Console.Error.WriteLine("peer: shared/peers/pytorch_seed_model.py not found beside the repository (../shared from its root)");
+        using var scope = new DisposeScope();
+        clock.Restart();
+        var (inputs, targets) = train.Batch(step, batch);
+        var x = model.Preprocess(inputs);
+        phases[0] += clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var logits = profiled.Logits(x);
+        phases[1] += clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var loss = model.Config.Loss.Compute(logits, profiled.OutputActivation, targets);
+        phases[2] += clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        Optimizer.ClearGradients(parameters);
+        loss.Backward();
+        phases[3] += clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        optimizer.Step(parameters);
+        phases[4] += clock.Elapsed.TotalMilliseconds;
+    }
+    var seconds = total.Elapsed.TotalSeconds;
+    for (var i = 0; i < names.Length; i++)
+        Console.WriteLine($"profile {names[i]}_ms_per_step={phases[i] / steps:0.000}");
+    return steps / seconds;
+}
+
+// Runs a peer under bench/peers/measure.py (which adds its peak RSS) with the same thread settings as ours.
+static double? RunPeer(string[] peerArgs, string unit, int threads, int blas)
+{
+    var root = FindRoot();
+    if (root is null)
+    {
+        Console.Error.WriteLine("peer: the repository root (bench/peers) was not found above the build output");
         return null;
     }
-    var start = new ProcessStartInfo("/usr/bin/python3",
-        [script, dataDirectory, steps.ToString(CultureInfo.InvariantCulture), "relu", device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu"])
+    var script = Path.GetFullPath(Path.Combine(root, peerArgs[0]));
+    if (!File.Exists(script))
+    {
+        Console.Error.WriteLine($"peer: {script} not found (shared/ sits beside the repository)");
+        return null;
+    }
+    var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(root, "bench/peers/measure.py"), script, .. peerArgs[1..]])
     {
         RedirectStandardOutput = true,
         UseShellExecute = false,
     };
-    start.Environment["OPENBLAS_NUM_THREADS"] = threads;
-    start.Environment["OMP_NUM_THREADS"] = threads;
-    Console.WriteLine($"peer: /usr/bin/python3 {string.Join(' ', start.ArgumentList)}");
+    start.Environment["OPENBLAS_NUM_THREADS"] = blas.ToString(CultureInfo.InvariantCulture);
+    start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+    Console.WriteLine($"peer: OPENBLAS_NUM_THREADS={blas} OMP_NUM_THREADS={threads} /usr/bin/python3 {string.Join(' ', start.ArgumentList)}");
     using var python = Process.Start(start)!;
     var output = python.StandardOutput.ReadToEnd();
     python.WaitForExit();
-    Console.Write(string.Concat(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "peer: " + l + "\n")));
-    var match = Regex.Match(output, @"steps_per_s=([0-9.]+)");
+    foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        Console.WriteLine("peer: " + line);
+    var match = Regex.Match(output, unit + @"=([0-9.]+)");
+    var rss = Regex.Match(output, @"peak_rss_mb=([0-9.]+)");
     if (python.ExitCode != 0 || !match.Success)
     {
-        Console.Error.WriteLine($"peer: exited with {python.ExitCode} without a steps_per_s line");
+        Console.Error.WriteLine($"peer: exited with {python.ExitCode} without a {unit} line");
         return null;
     }
+    if (rss.Success)
+        Console.WriteLine($"peer_peak_rss_mb={rss.Groups[1].Value}");
     return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
 }
 
-// shared/ sits beside the repository: ../shared from its root (/work/shared for /work/main).
-static string? FindPeerScript()
+static string? FindRoot()
 {
     for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-    {
-        var candidate = Path.Combine(directory.FullName, "shared", "peers", "pytorch_seed_model.py");
-        if (File.Exists(candidate))
-            return candidate;
-    }
+        if (File.Exists(Path.Combine(directory.FullName, "bench", "peers", "measure.py")))
+            return directory.FullName;
     return null;
+}
+
+/// <summary>Prints the resident set every N steps, then how much it grew after the first report (flat: no leak).</summary>
+internal sealed class RssReporter(int every) : Callback
+{
+    private double? _first;
+    private double _last;
+    private int _steps;
+
+    public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs)
+    {
+        if (++_steps % every != 0)
+            return;
+        _last = Rss();
+        _first ??= _last;
+        Console.WriteLine($"rss step={_steps} rss_mb={_last:0.0}");
+    }
+
+    public override void OnTrainEnd(TrainingContext context)
+    {
+        if (_first is { } first)
+            Console.WriteLine($"rss_growth_mb={_last - first:0.0}");
+    }
+
+    private static double Rss()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return double.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
 }

@@ -3,9 +3,10 @@ namespace ModelDsl.Runtime.Layers;
 /// <summary>
 /// Keras' LSTM over (batch, time, features): gates in Keras' order i, f, c, o; kernel (features, 4 units),
 /// recurrent_kernel (units, 4 units), one bias (4 units) whose forget slice starts at 1 with <c>unitForgetBias</c>.
-/// <c>activation</c> replaces both tanh's of the cell. The whole sequence runs in one native call: libtorch's
-/// fused LSTM for tanh/sigmoid (cuDNN on a GPU); on the CPU a relu cell with sigmoid or hard-sigmoid gates is one
-/// autograd node with hand-written backpropagation through time; anything else is a native cell loop.
+/// <c>activation</c> replaces both tanh's of the cell. The whole sequence runs in one native call: on the CPU a cell
+/// of relu, tanh, sigmoid, linear or hard-sigmoid with sigmoid or hard-sigmoid gates is one autograd node with
+/// hand-written backpropagation through time (see <see cref="Torch.FusedKernels"/>); elsewhere libtorch's fused LSTM
+/// for tanh/sigmoid (cuDNN on a GPU); anything else is a native cell loop.
 /// </summary>
 public sealed class Lstm : Layer
 {

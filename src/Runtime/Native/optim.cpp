@@ -2,9 +2,40 @@
 // (legacy Keras: lr / (1 + decay * iterations)). Parameters without a gradient are left alone.
 #include "shim.h"
 
+#include <ATen/Parallel.h>
+
 #include <cmath>
 
 using namespace mdsl;
+
+namespace {
+
+// Adam for one float CPU parameter in a single pass over p, g, m, v (and max_v): the op-by-op form makes six
+// passes and allocates the denominator, which at the reference model's size costs a few ms per step.
+template <bool Amsgrad>
+void adam_fused(float* p, const float* g, float* m, float* v, float* max_v, int64_t n, float beta1, float beta2,
+                float alpha, float epsilon, float keep) {
+  at::parallel_for(0, n, 32768, [&](int64_t begin, int64_t end) {
+    for (int64_t k = begin; k < end; ++k) {
+      float gk = g[k];
+      float mk = m[k] * beta1 + (1.0f - beta1) * gk;
+      float vk = v[k] * beta2 + (1.0f - beta2) * gk * gk;
+      m[k] = mk;
+      v[k] = vk;
+      if constexpr (Amsgrad) {
+        vk = max_v[k] > vk ? max_v[k] : vk;
+        max_v[k] = vk;
+      }
+      p[k] = p[k] * keep - alpha * mk / (std::sqrt(vk) + epsilon);
+    }
+  });
+}
+
+bool fusable(const at::Tensor& t) {
+  return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous();
+}
+
+}  // namespace
 
 // Adam (and AdamW when weight_decay != 0), step = iterations + 1. Keras adds epsilon to sqrt(v), not to the
 // bias-corrected sqrt(v_hat): p -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon).
@@ -20,6 +51,18 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
       auto& p = *params[i];
       const auto& g = p.grad();
       if (!g.defined()) continue;
+      if (fused_kernels() && fusable(p) && fusable(g) && fusable(*m[i]) && fusable(*v[i]) &&
+          (max_v == nullptr || fusable(*max_v[i]))) {
+        auto keep = static_cast<float>(1.0 - lr * weight_decay);
+        if (max_v != nullptr) {
+          adam_fused<true>(p.data_ptr<float>(), g.data_ptr<float>(), m[i]->data_ptr<float>(), v[i]->data_ptr<float>(),
+                           max_v[i]->data_ptr<float>(), p.numel(), beta1, beta2, alpha, epsilon, keep);
+        } else {
+          adam_fused<false>(p.data_ptr<float>(), g.data_ptr<float>(), m[i]->data_ptr<float>(),
+                            v[i]->data_ptr<float>(), nullptr, p.numel(), beta1, beta2, alpha, epsilon, keep);
+        }
+        continue;
+      }
       if (weight_decay != 0.0) p.mul_(1.0 - lr * weight_decay);  // Keras' AdamW: p -= p * weight_decay * lr
       m[i]->mul_(beta1).add_(g, 1.0 - beta1);
       v[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);

@@ -1,7 +1,8 @@
 // Keras' LSTM, GRU and SimpleRNN over a whole (batch, time, features) sequence in one call.
 // Weights are in Keras' layout: kernel (features, gates * units), recurrent kernel (units, gates * units).
-// When the activations are the ones libtorch fuses (cuDNN on a GPU), libtorch's own RNN runs; a relu LSTM on the
-// CPU runs as one autograd node (relu_lstm.cpp); otherwise a cell loop of autograd-tracked ops. All project every
+// An LSTM on the CPU runs as one autograd node (fused_lstm.cpp) unless fused kernels are switched off; otherwise,
+// when the activations are the ones libtorch fuses (cuDNN on a GPU), libtorch's own RNN runs; else a cell loop of
+// autograd-tracked ops. All project every
 // timestep's input in one product, unbound once (slicing x[:, t] per step would make each slice's backward write
 // a full-size zero gradient).
 #include "shim.h"
@@ -37,6 +38,10 @@ at::Tensor swap_first_gates(const at::Tensor& w) {
 
 at::Tensor lstm(const at::Tensor& x, const at::Tensor& kernel, const at::Tensor& recurrent, const at::Tensor& bias,
                 int32_t activation, int32_t recurrent_activation, bool return_sequences) {
+  if (fused_kernels() && fused_lstm_applies(x, activation, recurrent_activation)) {
+    auto hidden = fused_lstm(x, kernel, recurrent, bias, activation, recurrent_activation);
+    return return_sequences ? hidden.transpose(0, 1) : hidden.select(0, hidden.size(0) - 1);
+  }
   if (activation == Tanh && recurrent_activation == Sigmoid) {
     auto zeros = at::zeros({1, x.size(0), recurrent.size(0)}, x.options());
     std::vector<at::Tensor> params{kernel.t(), recurrent.t()};
@@ -46,10 +51,6 @@ at::Tensor lstm(const at::Tensor& x, const at::Tensor& kernel, const at::Tensor&
     }
     auto result = at::lstm(x, {zeros, zeros}, params, bias.defined(), 1, 0.0, train_mode(), false, true);
     return return_sequences ? std::get<0>(result) : std::get<1>(result).select(0, 0);
-  }
-  if (fused_relu_lstm_applies(x, activation, recurrent_activation)) {
-    auto hidden = fused_relu_lstm(project(x, kernel, bias), recurrent, recurrent_activation);
-    return return_sequences ? hidden.transpose(0, 1) : hidden.select(0, hidden.size(0) - 1);
   }
   auto inputs = project(x, kernel, bias).unbind(0);
   std::vector<at::Tensor> outputs;

@@ -76,8 +76,13 @@ enum Activation : int32_t {
 
 at::Tensor activate(const at::Tensor& x, int32_t activation);
 
-// relu_lstm.cpp: the relu LSTM as one autograd node, for float CPU tensors.
-bool fused_relu_lstm_applies(const at::Tensor& x, int32_t activation, int32_t recurrent_activation);
-at::Tensor fused_relu_lstm(const at::Tensor& projected, const at::Tensor& recurrent, int32_t recurrent_activation);
+// Whether this thread uses the hand-fused kernels (LSTM, Adam); off, the plain libtorch composition runs (tests
+// compare the two).
+bool fused_kernels();
+
+// fused_lstm.cpp: an LSTM over the whole sequence as one autograd node, for float CPU tensors.
+bool fused_lstm_applies(const at::Tensor& x, int32_t activation, int32_t recurrent_activation);
+at::Tensor fused_lstm(const at::Tensor& x, const at::Tensor& kernel, const at::Tensor& recurrent, const at::Tensor& bias,
+                      int32_t activation, int32_t recurrent_activation);
 
 }  // namespace mdsl

@@ -251,6 +251,31 @@ MDSL_EXPORT int32_t mdsl_set_num_threads(int32_t threads) {
 
 MDSL_EXPORT int32_t mdsl_get_num_threads() { return at::get_num_threads(); }
 
+// OpenBLAS reads OPENBLAS_NUM_THREADS only when it loads; this resizes its pool afterwards. Weak, so the shim still
+// loads where libblas.so.3 is another BLAS: then it reports 0 and changes nothing.
+extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
+extern "C" int openblas_get_num_threads() __attribute__((weak));
+
+MDSL_EXPORT int32_t mdsl_set_blas_threads(int32_t threads) {
+  if (openblas_set_num_threads == nullptr) return 0;
+  openblas_set_num_threads(threads);
+  return 1;
+}
+
+MDSL_EXPORT int32_t mdsl_get_blas_threads() {
+  return openblas_get_num_threads == nullptr ? 0 : openblas_get_num_threads();
+}
+
+namespace {
+thread_local bool use_fused_kernels = true;
+}
+
+bool mdsl::fused_kernels() { return use_fused_kernels; }
+
+MDSL_EXPORT void mdsl_set_fused_kernels(int32_t enabled) { use_fused_kernels = enabled != 0; }
+
+MDSL_EXPORT int32_t mdsl_get_fused_kernels() { return use_fused_kernels ? 1 : 0; }
+
 MDSL_EXPORT int32_t mdsl_cuda_device_count() {
   return guard<int32_t>(0, [] { return static_cast<int32_t>(torch::cuda::device_count()); });
 }

@@ -69,6 +69,10 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "mdsl_manual_seed")] internal static partial int ManualSeed(ulong seed);
     [LibraryImport(Library, EntryPoint = "mdsl_set_num_threads")] internal static partial int SetNumThreads(int threads);
+    [LibraryImport(Library, EntryPoint = "mdsl_set_blas_threads")] internal static partial int SetBlasThreads(int threads);
+    [LibraryImport(Library, EntryPoint = "mdsl_get_blas_threads")] internal static partial int GetBlasThreads();
+    [LibraryImport(Library, EntryPoint = "mdsl_set_fused_kernels")] internal static partial void SetFusedKernels(int enabled);
+    [LibraryImport(Library, EntryPoint = "mdsl_get_fused_kernels")] internal static partial int GetFusedKernels();
     [LibraryImport(Library, EntryPoint = "mdsl_get_num_threads")] internal static partial int GetNumThreads();
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_device_count")] internal static partial int CudaDeviceCount();
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_synchronize")] internal static partial int CudaSynchronize(int deviceIndex);

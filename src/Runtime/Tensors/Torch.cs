@@ -17,6 +17,29 @@ public static class Torch
 
     public static int NumThreads => NativeMethods.GetNumThreads();
 
+    /// <summary>
+    /// Resizes OpenBLAS' thread pool (what OPENBLAS_NUM_THREADS sets at load, which .NET cannot set for its own process).
+    /// Returns false, changing nothing, when libtorch's BLAS is not OpenBLAS.
+    /// </summary>
+    public static bool SetBlasThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        return NativeMethods.SetBlasThreads(threads) != 0;
+    }
+
+    /// <summary>OpenBLAS' threads, or 0 when libtorch's BLAS is not OpenBLAS.</summary>
+    public static int BlasThreads => NativeMethods.GetBlasThreads();
+
+    /// <summary>
+    /// Whether this thread runs the hand-fused CPU kernels (the whole-sequence LSTM, single-pass Adam); default true.
+    /// Off, the same results come from the plain libtorch composition (to rounding): for comparisons and tests.
+    /// </summary>
+    public static bool FusedKernels
+    {
+        get => NativeMethods.GetFusedKernels() != 0;
+        set => NativeMethods.SetFusedKernels(value ? 1 : 0);
+    }
+
     /// <summary>Native tensor handles alive now (undisposed tensors, parameters, optimizer state): flat in a leak-free loop.</summary>
     public static long LiveTensorCount => NativeMethods.LiveTensors();
 
