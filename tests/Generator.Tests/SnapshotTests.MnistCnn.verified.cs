@@ -45,7 +45,7 @@ namespace Consumer.App
         public global::ModelDsl.Runtime.Layers.Dense Dense { get; }
 
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
-        /// <param name="device">Where the weights live; the CPU when <see langword="null"/>.</param>
+        /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers; <see langword="null"/> for a random start.</param>
         public MnistCnn(global::ModelDsl.Runtime.Device? device = null, int? seed = null)
             : base(CreateConfig(), seed)
@@ -95,7 +95,7 @@ namespace Consumer.App
         /// <param name="shuffle">Whether to shuffle the training samples before every epoch.</param>
         /// <param name="seed">Seeds the weights, the shuffling and dropout; <see langword="null"/> for a random run.</param>
         /// <param name="validationSplit">The fraction of <paramref name="train"/>, taken from its end, held out for validation when <paramref name="validation"/> is null.</param>
-        /// <param name="device">Where to train; the CPU when <see langword="null"/>.</param>
+        /// <param name="device">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="callbacks">Hooks called as training proceeds (early stopping, ...).</param>
         /// <param name="checkpointDirectory">Where to write a checkpoint after every epoch; none when <see langword="null"/>.</param>
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
@@ -159,7 +159,7 @@ namespace Consumer.App
 
         /// <summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name="path"/>.</summary>
         /// <param name="path">The weights file.</param>
-        /// <param name="device">Where the weights live; the CPU when <see langword="null"/>.</param>
+        /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
         public static MnistCnn Load(string path, global::ModelDsl.Runtime.Device? device = null)
         {

@@ -296,4 +296,15 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
             _loop.Wait(TimeSpan.FromSeconds(5));
         }
     }
+
+    [Fact]
+    public void ADeviceThatIsNotThereIsAClearErrorNotANativeDump()
+    {
+        // One past the last device libtorch sees: absent on a CPU-only build and on a GPU machine alike.
+        var absent = Device.Cuda(Device.CudaDeviceCount);
+        var error = Assert.Throws<InvalidOperationException>(() => new TinyClassifier(device: absent));
+        Assert.Equal(
+            $"TinyClassifier: device {absent} is not available; libtorch sees {Device.CudaDeviceCount} CUDA device(s) here. Use Device.Cpu, or Device.Auto to take a GPU when there is one.",
+            error.Message);
+    }
 }

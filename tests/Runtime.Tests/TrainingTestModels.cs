@@ -35,13 +35,13 @@ public sealed class TinyClassifier : SequentialModel
     public const int Features = 4;
     public const int Classes = 3;
 
-    public TinyClassifier(int? seed = 7, int hidden = 16, Func<Optimizer>? optimizer = null, double? rescale = null, string name = "TinyClassifier")
+    public TinyClassifier(int? seed = 7, int hidden = 16, Func<Optimizer>? optimizer = null, double? rescale = null, string name = "TinyClassifier", Device? device = null)
         : base(CreateConfig(optimizer, rescale, name), seed)
     {
         _hidden = Add("dense_1", new Dense(Features, hidden, Activation.Relu));
         _dropout = Add("dropout_1", new Dropout(0.5));
         _output = Add("dense_2", new Dense(hidden, Classes, Activation.Softmax));
-        Build(Device.Cpu);
+        Build(device ?? Device.Cpu);
     }
 
     /// <summary>What the training loop passed through the last dropout, read by tests that check the mode.</summary>

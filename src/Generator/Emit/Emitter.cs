@@ -106,7 +106,7 @@ internal static class Emitter
     {
         writer.Doc(
             "<summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>\n" +
-            "<param name=\"device\">Where the weights live; the CPU when <see langword=\"null\"/>.</param>\n" +
+            "<param name=\"device\">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
             $"<param name=\"seed\">Seeds the weight initializers{SeedSource(spec.Fit)}; <see langword=\"null\"/> for a random start.</param>");
         writer.Line($"public {model.Name}({Device}? device = null, int? seed = {Seed(spec.Fit)})");
         writer.Indent();
@@ -199,7 +199,7 @@ internal static class Emitter
             "<param name=\"shuffle\">Whether to shuffle the training samples before every epoch.</param>\n" +
             "<param name=\"seed\">Seeds the weights, the shuffling and dropout; <see langword=\"null\"/> for a random run.</param>\n" +
             "<param name=\"validationSplit\">The fraction of <paramref name=\"train\"/>, taken from its end, held out for validation when <paramref name=\"validation\"/> is null.</param>\n" +
-            "<param name=\"device\">Where to train; the CPU when <see langword=\"null\"/>.</param>\n" +
+            "<param name=\"device\">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
             "<param name=\"callbacks\">Hooks called as training proceeds (early stopping, ...).</param>\n" +
             "<param name=\"checkpointDirectory\">Where to write a checkpoint after every epoch; none when <see langword=\"null\"/>.</param>\n" +
             "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
@@ -302,7 +302,7 @@ internal static class Emitter
         writer.Doc(
             "<summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name=\"path\"/>.</summary>\n" +
             "<param name=\"path\">The weights file.</param>\n" +
-            "<param name=\"device\">Where the weights live; the CPU when <see langword=\"null\"/>.</param>\n" +
+            "<param name=\"device\">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
             "<returns>The model, ready to predict or to train further.</returns>");
         writer.Open($"public static {model.Name} Load(string path, {Device}? device = null)");
         writer.Line($"var model = new {model.Name}(device, seed: null);");

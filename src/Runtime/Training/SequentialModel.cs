@@ -48,6 +48,13 @@ public abstract partial class SequentialModel : Module
     protected void Build(Device? device)
     {
         Device = device ?? Device.Auto;
+        if (Device.IsCuda && Device.Index >= Device.CudaDeviceCount)
+        {
+            // libtorch's own message for this is a page of dispatcher tables.
+            throw new InvalidOperationException(
+                $"{Config.Name}: device {Device} is not available; libtorch sees {Device.CudaDeviceCount} CUDA device(s) here. Use Device.Cpu, or Device.Auto to take a GPU when there is one.");
+        }
+
         if (Device != Device.Cpu)
             To(Device);
         Eval();
