@@ -7,10 +7,10 @@ using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
 
-const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict [--steps N] [--batch B] [--threads T] [--blas-threads B] " +
-                     "[--device cpu|cuda] [--peer] [--data DIR] [--rss-every N] [--profile] [--unfused]";
+const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict|graph-check [--steps N] [--batch B] [--threads T] [--blas-threads B] " +
+                     "[--device cpu|cuda] [--no-graphs] [--peer] [--data DIR] [--rss-every N] [--profile] [--unfused]";
 
-string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict"];
+string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict", "graph-check"];
 if (args.Length == 0 || !modes.Contains(args[0]))
 {
     Console.Error.WriteLine(Usage);
@@ -21,7 +21,7 @@ int steps = 200, threads = 1, rssEvery = 0;
 int? blasThreads = null, batchOption = null;
 string device = "cpu";
 string? dataDirectory = null;
-bool peer = false, profile = false, unfused = false;
+bool peer = false, profile = false, unfused = false, graphs = true;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -56,6 +56,9 @@ for (var i = 1; i < args.Length; i++)
         case "--unfused":
             unfused = true;
             break;
+        case "--no-graphs":
+            graphs = false;
+            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}");
             return 2;
@@ -76,7 +79,10 @@ using (train)
     Torch.FusedKernels = !unfused;
     var target = Device.Parse(device);
     Console.WriteLine($"{mode}: libtorch {Torch.Version}, device {target}, intra-op threads {Torch.NumThreads}, " +
-                      $"blas threads {Torch.BlasThreads}, fused kernels {Torch.FusedKernels}, batch {batch}, load {Load()}");
+                      $"blas threads {Torch.BlasThreads}, fused kernels {Torch.FusedKernels}, " +
+                      $"cuda graphs {(target.IsCuda ? graphs && CudaGraph.Supported : false)}, batch {batch}, load {Load()}");
+    if (mode == "graph-check")
+        return GraphCheck.Run(train, target, steps == 200 ? 20 : steps, batch);
 
     SequentialModel Create(int seed) => mode switch
     {
@@ -123,7 +129,10 @@ using (train)
         long liveBefore = Torch.LiveTensorCount;
         var callbacks = rssEvery > 0 ? new Callback[] { new RssReporter(rssEvery) } : [];
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(timed, new FitOptions { Epochs = epochs, BatchSize = batch, Seed = 42, Verbose = Verbosity.Silent, Callbacks = callbacks });
+        var history = model.Fit(timed, new FitOptions
+        {
+            Epochs = epochs, BatchSize = batch, Seed = 42, Verbose = Verbosity.Silent, Callbacks = callbacks, CudaGraphs = graphs,
+        });
         Torch.Synchronize(target);
         var seconds = clock.Elapsed.TotalSeconds;
         ours = steps / seconds;

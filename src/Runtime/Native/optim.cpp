@@ -78,6 +78,40 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
   });
 }
 
+// Adam as above with the step counter and the base learning rate in device tensors (float64 scalars), so one
+// captured CUDA graph replays exact bias corrections and legacy decay, lr / (1 + decay * iterations), step after
+// step; the counter is advanced here. No host value is read, so nothing syncs.
+MDSL_EXPORT int32_t mdsl_adam_step_on_device(mdsl_tensor const* params, mdsl_tensor const* m, mdsl_tensor const* v,
+                                             mdsl_tensor const* max_v, int32_t count, mdsl_tensor base_lr,
+                                             mdsl_tensor iterations, double decay, double beta1, double beta2,
+                                             double epsilon, double weight_decay) {
+  return guard_status([&] {
+    at::NoGradGuard no_grad;
+    auto& it = *iterations;
+    auto lr = *base_lr / (it * decay + 1.0);
+    auto t = it + 1.0;
+    auto alpha = lr * at::sqrt(1.0 - at::pow(beta2, t)) / (1.0 - at::pow(beta1, t));
+    auto keep = 1.0 - lr * weight_decay;
+    for (int32_t i = 0; i < count; ++i) {
+      auto& p = *params[i];
+      const auto& g = p.grad();
+      if (!g.defined()) continue;
+      if (weight_decay != 0.0) p.mul_(keep.to(p.scalar_type()));
+      m[i]->mul_(beta1).add_(g, 1.0 - beta1);
+      v[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);
+      at::Tensor denominator;
+      if (max_v != nullptr) {
+        at::maximum_out(*max_v[i], *max_v[i], *v[i]);
+        denominator = max_v[i]->sqrt().add_(epsilon);
+      } else {
+        denominator = v[i]->sqrt().add_(epsilon);
+      }
+      p.sub_(at::div(*m[i], denominator).mul_(alpha.to(p.scalar_type())));
+    }
+    it.add_(1.0);
+  });
+}
+
 // Keras' SGD: velocity = momentum * velocity - lr * g; p += velocity (nesterov: p += momentum * velocity - lr * g).
 // velocity is null without momentum.
 MDSL_EXPORT int32_t mdsl_sgd_step(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t count, double lr,

@@ -51,6 +51,18 @@ public class Adam : Optimizer
         fixed (IntPtr* maxV = Amsgrad ? slots[2] : null)
             NativeMethods.Check(NativeMethods.AdamStep(p, m, v, maxV, parameters.Length, learningRate, Beta1, Beta2, Epsilon, _weightDecay, step));
     }
+
+    internal override bool SupportsDeviceStep => true;
+
+    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    {
+        fixed (IntPtr* p = parameters)
+        fixed (IntPtr* m = slots[0])
+        fixed (IntPtr* v = slots[1])
+        fixed (IntPtr* maxV = Amsgrad ? slots[2] : null)
+            NativeMethods.Check(NativeMethods.AdamStepOnDevice(p, m, v, maxV, parameters.Length, baseLearningRate.Handle, iterations.Handle,
+                Decay, Beta1, Beta2, Epsilon, _weightDecay));
+    }
 }
 
 /// <summary>Keras' AdamW: Adam plus decoupled weight decay, p -= p * weightDecay * lr, before the Adam update.</summary>

@@ -17,6 +17,13 @@ public abstract class Optimizer : IDisposable
     private int _parameterCount = -1;
     private bool _disposed;
 
+    // The step counter and base rate on the device, for updates replayed by a CUDA graph, and the host values they
+    // hold (the counter advances on the device with every replay).
+    private Tensor? _deviceIterations;
+    private Tensor? _deviceLearningRate;
+    private long _deviceIterationsValue = -1;
+    private double _deviceLearningRateValue = double.NaN;
+
     protected Optimizer(double learningRate, double decay)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
@@ -60,6 +67,59 @@ public abstract class Optimizer : IDisposable
         }
         Iterations++;
     }
+
+    /// <summary>Whether <see cref="StepOnDevice"/> is implemented (the update can be captured in a CUDA graph).</summary>
+    internal virtual bool SupportsDeviceStep => false;
+
+    /// <summary>
+    /// Queues an update that reads the step counter and base rate from device tensors and advances the counter there,
+    /// so a captured CUDA graph replays exact bias corrections and decay. Needs the state of an earlier <see cref="Step"/>
+    /// and <see cref="SyncDeviceState"/>; after each run of the queued work, call <see cref="CountDeviceStep"/>.
+    /// </summary>
+    internal void StepOnDevice(IReadOnlyList<Parameter> parameters)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_parameterCount != parameters.Count || _deviceIterations is null || _deviceLearningRate is null)
+            throw new InvalidOperationException("a device step needs the optimizer state of an eager step and SyncDeviceState first");
+        using var leasedParameters = Tensor.Lease(parameters);
+        var leasedSlots = _slots.Select(slot => Tensor.Lease(slot)).ToArray();
+        try
+        {
+            ApplyOnDevice(leasedParameters.Pointers, leasedSlots.Select(l => l.Pointers).ToArray(), _deviceLearningRate, _deviceIterations);
+        }
+        finally
+        {
+            foreach (var lease in leasedSlots)
+                lease.Dispose();
+        }
+    }
+
+    /// <summary>Writes the host's iterations and base rate to their device copies where they differ (no sync).</summary>
+    internal void SyncDeviceState(Device device)
+    {
+        _deviceIterations ??= Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope();
+        _deviceLearningRate ??= Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope();
+        if (_deviceIterationsValue != Iterations)
+        {
+            _deviceIterations.FillInPlace(Iterations);
+            _deviceIterationsValue = Iterations;
+        }
+        if (!_deviceLearningRateValue.Equals(LearningRate))
+        {
+            _deviceLearningRate.FillInPlace(LearningRate);
+            _deviceLearningRateValue = LearningRate;
+        }
+    }
+
+    /// <summary>Counts an update that ran on the device (a graph replay) on the host too.</summary>
+    internal void CountDeviceStep()
+    {
+        Iterations++;
+        _deviceIterationsValue++;
+    }
+
+    private protected virtual void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations) =>
+        throw new NotSupportedException($"{Name} has no device-side update");
 
     /// <summary>The update itself: parameters and slot tensors as native handles, the decayed rate, step = iterations + 1.</summary>
     private protected abstract void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step);
@@ -146,6 +206,8 @@ public abstract class Optimizer : IDisposable
             return;
         _disposed = true;
         DisposeSlots();
+        _deviceIterations?.Dispose();
+        _deviceLearningRate?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

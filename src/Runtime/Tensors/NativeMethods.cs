@@ -76,6 +76,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "mdsl_get_num_threads")] internal static partial int GetNumThreads();
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_device_count")] internal static partial int CudaDeviceCount();
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_synchronize")] internal static partial int CudaSynchronize(int deviceIndex);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graphs_available")] internal static partial int CudaGraphsAvailable();
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_new")] internal static partial IntPtr CudaGraphNew(int deviceIndex);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_enter")] internal static partial int CudaGraphEnter(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_leave")] internal static partial int CudaGraphLeave(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_capture_begin")] internal static partial int CudaGraphCaptureBegin(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_capture_end")] internal static partial int CudaGraphCaptureEnd(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_replay")] internal static partial int CudaGraphReplay(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_free")] internal static partial void CudaGraphFree(IntPtr graph);
     [LibraryImport(Library, EntryPoint = "mdsl_torch_version")] internal static partial IntPtr TorchVersion();
 
     [LibraryImport(Library, EntryPoint = "mdsl_unary")] internal static partial IntPtr Unary(TensorHandle t, UnaryOp op);
@@ -142,6 +150,9 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "mdsl_adam_step")]
     internal static partial int AdamStep(IntPtr* parameters, IntPtr* m, IntPtr* v, IntPtr* maxV, int count, double learningRate, double beta1, double beta2,
         double epsilon, double weightDecay, long step);
+    [LibraryImport(Library, EntryPoint = "mdsl_adam_step_on_device")]
+    internal static partial int AdamStepOnDevice(IntPtr* parameters, IntPtr* m, IntPtr* v, IntPtr* maxV, int count, TensorHandle baseLearningRate,
+        TensorHandle iterations, double decay, double beta1, double beta2, double epsilon, double weightDecay);
     [LibraryImport(Library, EntryPoint = "mdsl_sgd_step")]
     internal static partial int SgdStep(IntPtr* parameters, IntPtr* velocity, int count, double learningRate, double momentum, int nesterov);
     [LibraryImport(Library, EntryPoint = "mdsl_rmsprop_step")]

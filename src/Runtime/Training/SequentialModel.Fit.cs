@@ -82,6 +82,7 @@ public abstract partial class SequentialModel
             (path, includeState, completed) => SaveCheckpoint(path, includeState, completed, seed, history));
         WarnIfUnscaled(train, context);
         bool explainedValidation = false;
+        using var graphed = GraphedTrainStep.TryCreate(Device, optimizer, parameters, options.CudaGraphs);
         foreach (var callback in options.Callbacks)
             callback.OnTrainBegin(context);
         try
@@ -99,7 +100,7 @@ public abstract partial class SequentialModel
 
                 var bar = quiet ? null : new ProgressBar(log, steps, live);
                 context.Bar = bar;
-                var logs = TrainEpoch(train, options, parameters, context, bar);
+                var logs = TrainEpoch(train, options, parameters, graphed, context, bar);
                 if (validation is not null)
                 {
                     Eval();
@@ -132,7 +133,7 @@ public abstract partial class SequentialModel
     }
 
     /// <summary>One pass over the training data; returns the epoch's running averages (loss, metrics).</summary>
-    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters,
+    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters, GraphedTrainStep? graphed,
         TrainingContext context, ProgressBar? bar)
     {
         int steps = context.StepsPerEpoch;
@@ -141,17 +142,17 @@ public abstract partial class SequentialModel
         using var epochScope = new DisposeScope();
         using var averages = new RunningAverages(Config.Metrics, Device);
         var order = options.Shuffle ? Tensor.RandPerm(train.Count, Device) : null;
+        (Tensor, Tensor) Eager(Tensor inputs, Tensor targets) => EagerStep(inputs, targets, parameters);
         for (var step = 0; step < steps; step++)
         {
             using (new DisposeScope())
             {
                 var (inputs, targets) = train.Batch(step, options.BatchSize, order);
-                var x = Preprocess(inputs);
-                var logits = ForwardLogits(x);
-                var loss = Config.Loss.Compute(logits, OutputActivation, targets);
-                Optimizer.ClearGradients(parameters);
-                loss.Backward();
-                context.Optimizer.Step(parameters);
+                Tensor loss, logits;
+                if (graphed is not null && inputs.Size(0) == options.BatchSize)
+                    (loss, logits, targets) = graphed.Run(inputs, targets, LossAndGradients, Eager);
+                else
+                    (loss, logits) = Eager(inputs, targets);
                 averages.Add(loss, targets.Size(0), logits, OutputActivation, targets);
                 // Reading a figure back syncs with the device: done only when a callback or the live bar wants it.
                 if (batchLogs)
@@ -168,6 +169,25 @@ public abstract partial class SequentialModel
                 break;
         }
         return averages.Read().ToDictionary();
+    }
+
+    /// <summary>Forward, loss and backward for one batch (gradients replace the previous ones); returns the loss and logits.</summary>
+    private (Tensor Loss, Tensor Logits) LossAndGradients(Tensor inputs, Tensor targets)
+    {
+        var x = Preprocess(inputs);
+        var logits = ForwardLogits(x);
+        var loss = Config.Loss.Compute(logits, OutputActivation, targets);
+        loss.Backward();
+        return (loss, logits);
+    }
+
+    /// <summary>One training step op by op: fresh gradients, then the optimizer's update.</summary>
+    private (Tensor Loss, Tensor Logits) EagerStep(Tensor inputs, Tensor targets, IReadOnlyList<Parameter> parameters)
+    {
+        Optimizer.ClearGradients(parameters);
+        var result = LossAndGradients(inputs, targets);
+        Optimizer.Step(parameters);
+        return result;
     }
 
     private static long EpochSeed(long seed, int epoch) => unchecked(seed * 1_000_003 + epoch + 1);
