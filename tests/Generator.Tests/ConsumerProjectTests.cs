@@ -19,7 +19,7 @@ public sealed class ConsumerProjectTests : IDisposable
         var runtime = Path.Combine(TestModels.RepositoryRoot, "src", "Runtime", "Runtime.csproj");
         Write("Consumer.csproj", $"""
             <Project Sdk="Microsoft.NET.Sdk">
-              <Import Project="{generator}/buildTransitive/ModelDsl.props" />
+              <Import Project="{generator}/buildTransitive/ModelDsl.ModelFiles.props" />
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
@@ -33,7 +33,7 @@ public sealed class ConsumerProjectTests : IDisposable
                 <ProjectReference Include="{runtime}" />
                 <ProjectReference Include="{generator}/Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
               </ItemGroup>
-              <Import Project="{generator}/buildTransitive/ModelDsl.targets" />
+              <Import Project="{generator}/buildTransitive/ModelDsl.ModelFiles.targets" />
             </Project>
             """);
         Write("Program.cs", """
