@@ -141,8 +141,62 @@ public sealed class DiagnosticTests
 
         var diagnostic = Assert.Single(run.Result.Diagnostics);
         Assert.Equal("MDSL050", diagnostic.Id);
+        Assert.Equal("class 'Whole' has [SequentialModel] but is not partial; declare it 'partial class Whole' so ModelDsl can generate the rest of it",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         AssertAt(diagnostic, "/consumer/Whole.cs", line: 6, column: 14);
         Assert.Empty(run.Models);
+    }
+
+    [Theory]
+    [InlineData("public static partial class Whole", 6, 29, "MDSL051", "class 'Whole' has [SequentialModel] but is static or abstract; a model class is instantiated, so it is a plain (sealed) partial class")]
+    [InlineData("public abstract partial class Whole", 6, 31, "MDSL051", "class 'Whole' has [SequentialModel] but is static or abstract; a model class is instantiated, so it is a plain (sealed) partial class")]
+    [InlineData("public partial class Whole<T>", 6, 22, "MDSL052", "class 'Whole' has [SequentialModel] but is nested in another type or generic; declare it as a non-generic class directly in a namespace")]
+    [InlineData("public partial class Whole : System.Exception", 6, 22, "MDSL053", "class 'Whole' has [SequentialModel] but derives from another class; the generated half derives from ModelDsl.Runtime.Training.SequentialModel, so leave the base class out")]
+    public void AModelClassOfTheWrongKindIsAnErrorAtItsName(string declaration, int line, int column, string id, string message)
+    {
+        var source = $$"""
+            using ModelDsl;
+
+            [SequentialModel, Input(4)]
+            [Dense(1)]
+            [Compile(Optimizer = "sgd", Loss = "mse")]
+            {{declaration}}
+            {
+            }
+            """;
+        var run = GeneratorHarness.Run([], ("/consumer/Whole.cs", source));
+
+        var diagnostic = Assert.Single(run.Result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        AssertAt(diagnostic, "/consumer/Whole.cs", line, column);
+        Assert.Empty(run.Models);
+    }
+
+    [Fact]
+    public void ANestedModelClassIsAnErrorAtItsName()
+    {
+        const string source = """
+            using ModelDsl;
+
+            public static class Outer
+            {
+                [SequentialModel, Input(4)]
+                [Dense(1)]
+                [Compile(Optimizer = "sgd", Loss = "mse")]
+                public partial class Inner
+                {
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run([], ("/consumer/Outer.cs", source));
+
+        var diagnostic = Assert.Single(run.Result.Diagnostics);
+        Assert.Equal("MDSL052", diagnostic.Id);
+        Assert.Equal(
+            "class 'Inner' has [SequentialModel] but is nested in another type or generic; declare it as a non-generic class directly in a namespace",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        AssertAt(diagnostic, "/consumer/Outer.cs", line: 8, column: 26);
     }
 
     [Fact]
@@ -159,6 +213,8 @@ public sealed class DiagnosticTests
         var diagnostic = Assert.Single(run.Result.Diagnostics);
         Assert.Equal("MDSL054", diagnostic.Id);
         Assert.Equal("/consumer/b/mnist.model.yaml", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal("model 'Examples.Mnist.MnistLstm' is already generated from /consumer/a/mnist.model.yaml; give this one another name or namespace",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -159,7 +159,8 @@ internal static class ModelSteps
             else
             {
                 var name = model.HintName.Substring(0, model.HintName.Length - ".g.cs".Length);
-                var owner = Path.GetFileName(duplicate.Owner.Span.Path);
+                // The whole path: two model files of one name in different folders are the usual way to get here.
+                var owner = duplicate.Owner.Span.Path;
                 context.ReportDiagnostic(DiagnosticConverter.ToRoslyn(GeneratorDiagnostics.DuplicateModel.Create(model.Span, name, owner)));
             }
         }
