@@ -8,7 +8,7 @@ namespace Examples.Attributes
     /// The Sequential model <c>AttributeLstm</c> from <c>AttributeLstm.cs</c>: input (batch, 28, 28),
     /// output (batch, 10), 216,426 parameters. Create and train it with <c>AttributeLstm.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     sealed partial class AttributeLstm : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (28, 28), float32.</summary>

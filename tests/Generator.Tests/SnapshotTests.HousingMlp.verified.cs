@@ -8,7 +8,7 @@ namespace Consumer.App
     /// The Sequential model <c>HousingMlp</c> from <c>housing-mlp.model.yaml</c>: input (batch, 13),
     /// output (batch, 1), 5,377 parameters. Create and train it with <c>HousingMlp.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class HousingMlp : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (13), float32.</summary>

@@ -8,7 +8,7 @@ namespace Consumer.App
     /// The Sequential model <c>MnistCnn</c> from <c>mnist-cnn.model.yaml</c>: input (batch, 28, 28, 1),
     /// output (batch, 10), 41,866 parameters. Create and train it with <c>MnistCnn.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class MnistCnn : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (28, 28, 1), float32.</summary>

@@ -8,7 +8,7 @@ namespace Examples.Mnist
     /// The Sequential model <c>MnistLstm</c> from <c>mnist-lstm.model.yaml</c>: input (batch, 28, 28),
     /// output (batch, 10), 216,426 parameters. Create and train it with <c>MnistLstm.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class MnistLstm : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (28, 28), float32.</summary>

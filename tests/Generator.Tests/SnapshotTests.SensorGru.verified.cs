@@ -8,7 +8,7 @@ namespace Sensors.Models
     /// The Sequential model <c>SensorGru</c> from <c>sensor-gru.model.yaml</c>: input (batch, 50, 8),
     /// output (batch, 5), 17,477 parameters. Create and train it with <c>SensorGru.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class SensorGru : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (50, 8), float32.</summary>

@@ -8,7 +8,7 @@ namespace Consumer.App
     /// The Sequential model <c>ReviewClassifier</c> from <c>text-classifier.model.yaml</c>: input (batch, 200),
     /// output (batch, 1), 342,753 parameters. Create and train it with <c>ReviewClassifier.Train</c>.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class ReviewClassifier : global::ModelDsl.Runtime.Training.SequentialModel
     {
         /// <summary>The shape of one input sample, without the batch axis: (200), int64.</summary>
