@@ -84,6 +84,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_capture_end")] internal static partial int CudaGraphCaptureEnd(IntPtr graph);
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_replay")] internal static partial int CudaGraphReplay(IntPtr graph);
     [LibraryImport(Library, EntryPoint = "mdsl_cuda_graph_free")] internal static partial void CudaGraphFree(IntPtr graph);
+    [LibraryImport(Library, EntryPoint = "mdsl_keeps_freed_memory")] internal static partial int KeepsFreedMemory();
     [LibraryImport(Library, EntryPoint = "mdsl_torch_version")] internal static partial IntPtr TorchVersion();
 
     [LibraryImport(Library, EntryPoint = "mdsl_unary")] internal static partial IntPtr Unary(TensorHandle t, UnaryOp op);

@@ -40,6 +40,13 @@ public static class Torch
         set => NativeMethods.SetFusedKernels(value ? 1 : 0);
     }
 
+    /// <summary>
+    /// Whether the process's heap keeps freed memory for reuse (set when the shim loads: glibc's mmap threshold at
+    /// 32 MiB, its trim threshold at 1 GiB), so a training step reuses the last step's pages instead of faulting fresh
+    /// ones in; see Native/allocator.cpp. False when MODELDSL_KEEP_FREED_MEMORY=0 or glibc's own MALLOC_* settings are given.
+    /// </summary>
+    public static bool KeepsFreedMemory => NativeMethods.KeepsFreedMemory() != 0;
+
     /// <summary>Native tensor handles alive now (undisposed tensors, parameters, optimizer state): flat in a leak-free loop.</summary>
     public static long LiveTensorCount => NativeMethods.LiveTensors();
 
