@@ -196,6 +196,36 @@ public sealed class TrainingLoopTests
     }
 
     [Fact]
+    public void AResumedRunDoesNotRepeatTheValidationNote()
+    {
+        var directory = Directory.CreateTempSubdirectory("modeldsl-resume-note-").FullName;
+        try
+        {
+            using var data = TinyClassifier.Clusters(600);
+            using var validation = TinyClassifier.Clusters(300, seed: 2);
+            FitOptions Options(int epochs, TextWriter log) => Quiet(epochs) with
+            {
+                ValidationData = validation, Verbose = Verbosity.OneLinePerEpoch, Log = log, CheckpointDirectory = directory, Resume = true,
+            };
+            var first = new StringWriter();
+            using (var model = new TinyClassifier())
+                model.Fit(data, Options(epochs: 4, first));
+            Assert.Contains("note: val_accuracy", first.ToString());
+
+            var resumed = new StringWriter();
+            using (var model = new TinyClassifier())
+                model.Fit(data, Options(epochs: 6, resumed));
+
+            Assert.Contains("Resuming from", resumed.ToString());
+            Assert.DoesNotContain("note: val_accuracy", resumed.ToString());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void LiveTensorCountStaysFlatAcrossEpochs()
     {
         using var model = new TinyClassifier();

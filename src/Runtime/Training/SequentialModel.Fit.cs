@@ -81,7 +81,9 @@ public abstract partial class SequentialModel
         var context = new TrainingContext(this, optimizer, options.Epochs, steps, seed, log, quiet,
             (path, includeState, completed) => SaveCheckpoint(path, includeState, completed, seed, history));
         WarnIfUnscaled(train, context);
-        bool explainedValidation = false;
+        // Once per training run: a resumed run whose earlier epochs called for the note has had it.
+        bool explainedValidation = Enumerable.Range(0, history.Epoch.Count)
+            .Any(row => ValidationBeatingTraining(history.Keys.ToDictionary(key => key, key => history[key][row])) is not null);
         using var graphed = GraphedTrainStep.TryCreate(Device, optimizer, parameters, options.CudaGraphs);
         foreach (var callback in options.Callbacks)
             callback.OnTrainBegin(context);
@@ -211,17 +213,24 @@ public abstract partial class SequentialModel
     /// </summary>
     private bool ExplainValidationBeatingTraining(IReadOnlyDictionary<string, double> logs, TextWriter log)
     {
+        if (ValidationBeatingTraining(logs) is not var (name, trained, validated))
+            return false;
+        var dropout = _layers.Any(l => l.Layer is Dropout { Rate: > 0 }) ? "dropout is off at validation, and " : "";
+        log.WriteLine($"note: val_{name} ({ProgressBar.FormatValue(validated)}) is higher than {name} " +
+                      $"({ProgressBar.FormatValue(trained)}): {dropout}{name} is an average over an epoch in which " +
+                      "the weights kept improving, while val_ is measured once at its end.");
+        return true;
+    }
+
+    /// <summary>The first accuracy metric whose validation figure beats its training figure in one epoch's logs, or null.</summary>
+    private (string Name, double Trained, double Validated)? ValidationBeatingTraining(IReadOnlyDictionary<string, double> logs)
+    {
         foreach (var metric in Config.Metrics.Where(m => m.Kind is MetricKind.SparseCategoricalAccuracy or MetricKind.CategoricalAccuracy or MetricKind.BinaryAccuracy))
         {
-            if (!logs.TryGetValue(metric.Name, out var trained) || !logs.TryGetValue("val_" + metric.Name, out var validated) || validated <= trained)
-                continue;
-            var dropout = _layers.Any(l => l.Layer is Dropout { Rate: > 0 }) ? "dropout is off at validation, and " : "";
-            log.WriteLine($"note: val_{metric.Name} ({ProgressBar.FormatValue(validated)}) is higher than {metric.Name} " +
-                          $"({ProgressBar.FormatValue(trained)}): {dropout}{metric.Name} is an average over an epoch in which " +
-                          "the weights kept improving, while val_ is measured once at its end.");
-            return true;
+            if (logs.TryGetValue(metric.Name, out var trained) && logs.TryGetValue("val_" + metric.Name, out var validated) && validated > trained)
+                return (metric.Name, trained, validated);
         }
-        return false;
+        return null;
     }
 
     // ---- checkpoints ----
