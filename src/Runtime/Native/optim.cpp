@@ -35,6 +35,17 @@ bool fusable(const at::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous();
 }
 
+// Adam's moments in libtorch ops, one step on (AMSGrad: max_v keeps the largest v); returns sqrt(v) + epsilon, or
+// sqrt(max_v) + epsilon. The unfused path and the CUDA-graph path share it.
+at::Tensor adam_moments(const at::Tensor& g, at::Tensor& m, at::Tensor& v, at::Tensor* max_v, double beta1,
+                        double beta2, double epsilon) {
+  m.mul_(beta1).add_(g, 1.0 - beta1);
+  v.mul_(beta2).addcmul_(g, g, 1.0 - beta2);
+  if (max_v == nullptr) return v.sqrt().add_(epsilon);
+  at::maximum_out(*max_v, *max_v, v);
+  return max_v->sqrt().add_(epsilon);
+}
+
 }  // namespace
 
 // Adam (and AdamW when weight_decay != 0), step = iterations + 1. Keras adds epsilon to sqrt(v), not to the
@@ -64,15 +75,7 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
         continue;
       }
       if (weight_decay != 0.0) p.mul_(1.0 - lr * weight_decay);  // Keras' AdamW: p -= p * weight_decay * lr
-      m[i]->mul_(beta1).add_(g, 1.0 - beta1);
-      v[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-      at::Tensor denominator;
-      if (max_v != nullptr) {
-        at::maximum_out(*max_v[i], *max_v[i], *v[i]);
-        denominator = max_v[i]->sqrt().add_(epsilon);
-      } else {
-        denominator = v[i]->sqrt().add_(epsilon);
-      }
+      auto denominator = adam_moments(g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, beta1, beta2, epsilon);
       p.addcdiv_(*m[i], denominator, -alpha);
     }
   });
@@ -97,15 +100,7 @@ MDSL_EXPORT int32_t mdsl_adam_step_on_device(mdsl_tensor const* params, mdsl_ten
       const auto& g = p.grad();
       if (!g.defined()) continue;
       if (weight_decay != 0.0) p.mul_(keep.to(p.scalar_type()));
-      m[i]->mul_(beta1).add_(g, 1.0 - beta1);
-      v[i]->mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-      at::Tensor denominator;
-      if (max_v != nullptr) {
-        at::maximum_out(*max_v[i], *max_v[i], *v[i]);
-        denominator = max_v[i]->sqrt().add_(epsilon);
-      } else {
-        denominator = v[i]->sqrt().add_(epsilon);
-      }
+      auto denominator = adam_moments(g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, beta1, beta2, epsilon);
       p.sub_(at::div(*m[i], denominator).mul_(alpha.to(p.scalar_type())));
     }
     it.add_(1.0);
