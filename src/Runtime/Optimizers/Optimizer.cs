@@ -54,17 +54,7 @@ public abstract class Optimizer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         EnsureSlots(parameters);
-        using var leasedParameters = Tensor.Lease(parameters);
-        var leasedSlots = _slots.Select(slot => Tensor.Lease(slot)).ToArray();
-        try
-        {
-            Apply(leasedParameters.Pointers, leasedSlots.Select(l => l.Pointers).ToArray(), CurrentLearningRate, Iterations + 1);
-        }
-        finally
-        {
-            foreach (var lease in leasedSlots)
-                lease.Dispose();
-        }
+        WithHandles(parameters, (p, slots) => Apply(p, slots, CurrentLearningRate, Iterations + 1));
         Iterations++;
     }
 
@@ -79,13 +69,19 @@ public abstract class Optimizer : IDisposable
     internal void StepOnDevice(IReadOnlyList<Parameter> parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_parameterCount != parameters.Count || _deviceIterations is null || _deviceLearningRate is null)
+        if (_parameterCount != parameters.Count || _deviceIterations is not { } iterations || _deviceLearningRate is not { } rate)
             throw new InvalidOperationException("a device step needs the optimizer state of an eager step and SyncDeviceState first");
+        WithHandles(parameters, (p, slots) => ApplyOnDevice(p, slots, rate, iterations));
+    }
+
+    /// <summary>Runs <paramref name="update"/> on the native handles of the parameters and slots, leased for the call.</summary>
+    private void WithHandles(IReadOnlyList<Parameter> parameters, Action<IntPtr[], IntPtr[][]> update)
+    {
         using var leasedParameters = Tensor.Lease(parameters);
         var leasedSlots = _slots.Select(slot => Tensor.Lease(slot)).ToArray();
         try
         {
-            ApplyOnDevice(leasedParameters.Pointers, leasedSlots.Select(l => l.Pointers).ToArray(), _deviceLearningRate, _deviceIterations);
+            update(leasedParameters.Pointers, leasedSlots.Select(l => l.Pointers).ToArray());
         }
         finally
         {
