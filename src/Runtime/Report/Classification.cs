@@ -1,3 +1,4 @@
+using System.Numerics;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Training;
@@ -58,11 +59,7 @@ internal sealed class Classification
         for (var i = 0; i < count; i++)
         {
             var row = probabilities.AsSpan(i * classes, classes);
-            // The first of equal maxima, as torch.argmax and Keras' accuracy pick.
-            var best = 0;
-            for (var c = 1; c < classes; c++)
-                if (row[c] > row[best])
-                    best = c;
+            var best = ArgMax<double>(row);
             predicted[i] = best;
             predictedProbability[i] = row[best];
             labelProbability[i] = row[labels[i]];
@@ -118,14 +115,7 @@ internal sealed class Classification
             var values = rows.ToArray<float>();
             labels = new int[shape[0]];
             for (var i = 0; i < labels.Length; i++)
-            {
-                var row = values.AsSpan(i * classes, classes);
-                var best = 0;
-                for (var c = 1; c < classes; c++)
-                    if (row[c] > row[best])
-                        best = c;
-                labels[i] = best;
-            }
+                labels[i] = ArgMax<float>(values.AsSpan(i * classes, classes));
             return labels;
         }
 
@@ -143,5 +133,15 @@ internal sealed class Classification
         if (outside >= 0)
             throw new ArgumentException($"target {outside} is class {labels[outside]}, outside the model's 0..{classes - 1}", nameof(targets));
         return labels;
+    }
+
+    /// <summary>The first of equal maxima, as torch.argmax and Keras' accuracy pick.</summary>
+    private static int ArgMax<T>(ReadOnlySpan<T> row) where T : IComparisonOperators<T, T, bool>
+    {
+        var best = 0;
+        for (var c = 1; c < row.Length; c++)
+            if (row[c] > row[best])
+                best = c;
+        return best;
     }
 }
