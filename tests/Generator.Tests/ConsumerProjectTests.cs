@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using ModelDsl.Generator.Tests.Infrastructure;
+using ModelDsl.Package.Tests;
 
 namespace ModelDsl.Generator.Tests;
 
@@ -90,36 +90,7 @@ public sealed class ConsumerProjectTests : IDisposable
         File.WriteAllText(path, text);
     }
 
-    private (int ExitCode, string Output) Build()
-    {
-        var start = new ProcessStartInfo("dotnet", ["build", "-c", Configuration, "-nodeReuse:false", "-tl:off", "-v:m"])
-        {
-            WorkingDirectory = project.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-
-        // The test host's own MSBuild settings must not leak into a separate build.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToArray())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd() + error.Result;
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("dotnet build did not finish in 8 minutes:\n" + output);
-        }
-
-        return (process.ExitCode, output);
-    }
-
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
+    private (int ExitCode, string Output) Build() =>
+        Dotnet.Run(project.FullName, new Dictionary<string, string>(), TimeSpan.FromMinutes(8),
+            "build", "-c", Dotnet.Configuration, "-nodeReuse:false", "-tl:off", "-v:m");
 }
