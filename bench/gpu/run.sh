@@ -1,40 +1,73 @@
 #!/usr/bin/env bash
-# The GPU figures in one device call (see README.md beside this file): builds the native shim against the device's
-# CUDA libtorch (PyTorch's wheel), then runs, on the same machine in the same command:
+# The GPU figures in one device call (see bench/README.md): builds the native shim against the device's CUDA libtorch
+# (PyTorch's wheel), then runs, on the same machine in the same command:
 #   1. graph-check: 20 steps eager vs replayed as a CUDA graph from one seed, losses must agree to 1e-4;
-#   2. steps/s of the reference model (relu LSTMs, batch 32): ours with graphs, ours eager, the PyTorch peer; ratio;
-#   3. 3 epochs of the MnistLstm example on the GPU and of the peer, with their val accuracy.
-# Needs .gpu/ from bench/gpu/prepare.sh. Writes logs and the history JSON under $OUT.
+#   2. steps/s of the reference model (relu LSTMs, batch 32): ours with graphs and the PyTorch peer;
+#   3. 3 epochs of the MnistLstm example on the GPU and of the peer, with their val accuracy;
+#   4. ours with graphs off; then one line with the three rates and the ratios.
+# Needs .gpu/ from bench/gpu/prepare.sh. Writes under $OUT (at most 8 files come back): run.log (all of the output),
+# the native build's log(s), the example's history JSON and report. Every stage has its own time limit and a failed one
+# does not stop the next, so one call brings back whatever can be measured.
+# DEVICE=cpu runs stages 2 and 3 on the CPU (a rehearsal of the script on a machine without a GPU).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/gpu-out}"
-steps="${STEPS:-1000}"
-mkdir -p "$out" /tmp/mnist
+steps="${STEPS:-2000}" epochs="${EPOCHS:-3}" device="${DEVICE:-cuda}"
+logs=/tmp/gpu-logs
+mkdir -p "$out" /tmp/mnist "$logs"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 MODELDSL_DATA=/tmp/mnist PYTHONUNBUFFERED=1
 for f in .gpu/data/*.gz; do gunzip -c "$f" > "/tmp/mnist/$(basename "$f" .gz)"; done
-tar xJf .gpu/pub.tar.xz -C /tmp
-echo "== native shim against $(python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)')"
-if ! { cmake -S src/Runtime/Native -B /tmp/native -DCMAKE_BUILD_TYPE=Release && cmake --build /tmp/native -j 16; } > "$out/native-build.log" 2>&1; then
-  tail -40 "$out/native-build.log"; exit 1
-fi
-grep 'modeldsl_native:' "$out/native-build.log"
-cp /tmp/native/libmodeldsl_native.so /tmp/pub/
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-bench=/tmp/pub/ModelDsl.Bench
+rm -rf /tmp/pub && tar xJf .gpu/pub.tar.xz -C /tmp
 status=0
+stage() { # stage SECONDS LOG COMMAND...: runs the command under a time limit, teeing its output to $logs/LOG
+  local limit=$1 log=$2; shift 2
+  timeout "$limit" "$@" 2>&1 | tee "$logs/$log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || { echo "!! $log: exit $rc$([ "$rc" -eq 124 ] && echo ", over its ${limit} s")"; status=1; }
+}
 
-echo "== 1. graph replay vs eager"
-$bench graph-check --device cuda | tee "$out/graph-check.log" || status=1
+main() {
+  echo "== native shim against $(python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)')"
+  native=/tmp/native/libmodeldsl_native.so
+  { timeout 300 cmake -S src/Runtime/Native -B /tmp/native -DCMAKE_BUILD_TYPE=Release && timeout 300 cmake --build /tmp/native -j "$(nproc)"; } \
+    > "$out/native-build.log" 2>&1 && built=1 || built=0
+  if [ "$device" = cuda ] && ! grep -q 'modeldsl_native: .* with CUDA' "$out/native-build.log"; then built=0; fi
+  if [ "$built" = 0 ]; then
+    grep -E 'CMake Error|error:|modeldsl_native:' "$out/native-build.log" | head -20
+    echo "== CMake gave no CUDA build (above; whole log in native-build.log): building with g++ from torch's own paths"
+    native=/tmp/native-gxx/libmodeldsl_native.so
+    python3 bench/gpu/build_native.py src/Runtime/Native /tmp/native-gxx > "$out/native-gxx.log" 2>&1 ||
+      { grep -E -A3 'error' "$out/native-gxx.log" | head -40; return 1; }
+  fi
+  grep -h 'modeldsl_native:' "$out"/native*.log
+  cp "$native" /tmp/pub/
+  if ldd /tmp/pub/libmodeldsl_native.so | grep 'not found'; then return 1; fi
+  [ "$device" = cuda ] && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  bench=/tmp/pub/ModelDsl.Bench
 
-echo "== 2. steps/s, reference model, batch 32, $steps steps"
-$bench seed-lstm --device cuda --steps "$steps" | tee "$out/ours-graphs.log" || status=1
-$bench seed-lstm --device cuda --steps "$steps" --no-graphs | tee "$out/ours-eager.log" || status=1
-python3 .gpu/pytorch_seed_model.py /tmp/mnist "$steps" relu cuda | tee "$out/peer-steps.log" || status=1
-rate() { grep -o 'steps_per_s=[0-9.]*' "$1" | head -1 | cut -d= -f2; }
-ours=$(rate "$out/ours-graphs.log"); eager=$(rate "$out/ours-eager.log"); peer=$(rate "$out/peer-steps.log")
-python3 -c "print(f'gpu steps_per_s ours_graphs=$ours ours_eager=$eager peer=$peer ratio={$ours/$peer:.2f} eager_ratio={$eager/$peer:.2f}')" || status=1
+  if [ "$device" = cuda ]; then
+    echo "== 1. graph replay vs eager"
+    stage 120 graph-check.log "$bench" graph-check --device cuda
+  fi
 
-echo "== 3. three epochs"
-/tmp/pub/MnistLstm --device cuda --epochs 3 --history "$out/history-gpu.json" --save /tmp/mnist-lstm.ckpt | tee "$out/example-gpu.log" || status=1
-python3 .gpu/pytorch_seed_model.py /tmp/mnist epochs:3 relu cuda | tee "$out/peer-epochs.log" || status=1
-exit $status
+  echo "== 2. steps/s, reference model, batch 32, $steps steps"
+  stage 120 ours-graphs.log "$bench" seed-lstm --device "$device" --steps "$steps"
+  stage 150 peer-steps.log python3 .gpu/pytorch_seed_model.py /tmp/mnist "$steps" relu "$device"
+
+  echo "== 3. $epochs epochs"
+  stage 200 example.log /tmp/pub/MnistLstm --device "$device" --epochs "$epochs" --history "$out/history.json" --save /tmp/mnist-lstm.ckpt
+  stage 240 peer-epochs.log python3 .gpu/pytorch_seed_model.py /tmp/mnist "epochs:$epochs" relu "$device"
+
+  echo "== 4. steps/s with graphs off (last: the figure the ratio needs least)"
+  stage 150 ours-eager.log "$bench" seed-lstm --device "$device" --steps "$steps" --no-graphs
+  rate() { grep -o 'steps_per_s=[0-9.]*' "$logs/$1" | head -1 | cut -d= -f2; }
+  ours=$(rate ours-graphs.log) eager=$(rate ours-eager.log) peer=$(rate peer-steps.log)
+  python3 -c "
+o, e, p = (float(v) if v else None for v in ('$ours', '$eager', '$peer'))
+ratio = lambda a, b: f'{a / b:.2f}' if a and b else 'n/a'
+print(f'gpu steps_per_s ours_graphs={o} ours_eager={e} peer={p} ratio={ratio(o, p)} eager_ratio={ratio(e, p)}')"
+  return $status
+}
+
+main 2>&1 | tee "$out/run.log"
+exit "${PIPESTATUS[0]}"

@@ -4,6 +4,9 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
+// c10::optional is named in the shim: included directly, not through ATen headers whose includes differ across
+// libtorch versions (its own type in 1.x, an alias of std::optional in 2.x).
+#include <c10/util/Optional.h>
 
 #include <atomic>
 #include <cstdint>
