@@ -12,4 +12,5 @@ return ExampleRunner.Run(
         batchSize: options.BatchSize ?? MnistMlp.DefaultBatchSize,
         device: options.Device,
         checkpointDirectory: options.CheckpointDirectory,
-        resume: options.Resume));
+        resume: options.Resume,
+        cudaGraphs: options.CudaGraphs));

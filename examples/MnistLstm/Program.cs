@@ -13,4 +13,5 @@ return ExampleRunner.Run(
         batchSize: options.BatchSize ?? MnistLstm.DefaultBatchSize,
         device: options.Device,
         checkpointDirectory: options.CheckpointDirectory,
-        resume: options.Resume));
+        resume: options.Resume,
+        cudaGraphs: options.CudaGraphs));

@@ -11,6 +11,9 @@ internal sealed record ExampleOptions
 
     public Device Device { get; init; } = Device.Cpu;
 
+    /// <summary>On a GPU, whether each training step is replayed as one captured CUDA graph (off: op by op).</summary>
+    public bool CudaGraphs { get; init; } = true;
+
     public int? Limit { get; init; }
 
     public string? HistoryPath { get; init; }
@@ -22,7 +25,7 @@ internal sealed record ExampleOptions
     public string? ModelPath { get; init; }
 
     private const string Usage =
-        "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--limit N] " +
+        "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--no-cuda-graphs] [--limit N] " +
         "[--history FILE] [--checkpoint DIR] [--resume] [--save FILE]";
 
     /// <summary>Parses the arguments; prints what is wrong and returns null on bad input.</summary>
@@ -39,6 +42,7 @@ internal sealed record ExampleOptions
                     "--epochs" => options with { Epochs = Positive(name, Value(args, ref i)) },
                     "--batch-size" => options with { BatchSize = Positive(name, Value(args, ref i)) },
                     "--device" => options with { Device = Device.Parse(Value(args, ref i)) },
+                    "--no-cuda-graphs" => options with { CudaGraphs = false },
                     "--limit" => options with { Limit = Positive(name, Value(args, ref i)) },
                     "--history" => options with { HistoryPath = Value(args, ref i) },
                     "--checkpoint" => options with { CheckpointDirectory = Value(args, ref i) },

@@ -101,6 +101,7 @@ namespace Examples.Mnist
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
+        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<MnistLstm> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -115,7 +116,8 @@ namespace Examples.Mnist
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null)
+            global::System.IO.TextWriter? log = null,
+            bool cudaGraphs = true)
         {
             var model = new MnistLstm(device, seed);
             try
@@ -133,6 +135,7 @@ namespace Examples.Mnist
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
+                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<MnistLstm>(model, history);
             }

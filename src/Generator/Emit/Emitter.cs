@@ -205,6 +205,7 @@ internal static class Emitter
             "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
             "<param name=\"verbose\">How progress is reported.</param>\n" +
             "<param name=\"log\">Where progress goes; the console when <see langword=\"null\"/>.</param>\n" +
+            "<param name=\"cudaGraphs\">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>\n" +
             "<returns>The trained model and its per-epoch history.</returns>");
         writer.Line($"public static {Training}TrainingResult<{model.Name}> Train(");
         writer.Indent();
@@ -220,7 +221,8 @@ internal static class Emitter
         writer.Line("string? checkpointDirectory = null,");
         writer.Line("bool resume = false,");
         writer.Line($"{Training}Verbosity verbose = {Training}Verbosity.Auto,");
-        writer.Line("global::System.IO.TextWriter? log = null)");
+        writer.Line("global::System.IO.TextWriter? log = null,");
+        writer.Line("bool cudaGraphs = true)");
         writer.Outdent();
         writer.Open();
         writer.Line($"var model = new {model.Name}(device, seed);");
@@ -238,6 +240,7 @@ internal static class Emitter
         writer.Line("CheckpointDirectory = checkpointDirectory,");
         writer.Line("Resume = resume,");
         writer.Line("Log = log,");
+        writer.Line("CudaGraphs = cudaGraphs,");
         writer.Close("});");
         writer.Line($"return new {Training}TrainingResult<{model.Name}>(model, history);");
         writer.Close();
