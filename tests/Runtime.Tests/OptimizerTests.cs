@@ -173,4 +173,61 @@ public class OptimizerTests
 
         Assert.Throws<ArgumentException>(() => new Sgd().ImportState(state, [restored]));
     }
+
+    // The CUDA-graph path's update (counter and rate in device tensors, advanced there) run on the CPU: it must give
+    // the eager update's numbers, also across a learning-rate change and an eager step in between (a partial batch).
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("amsgrad")]
+    [InlineData("adamw")]
+    public void TheDeviceSideAdamStepMatchesTheEagerStep(string variant)
+    {
+        Adam Create() => variant switch
+        {
+            "amsgrad" => new Adam(learningRate: 0.01, amsgrad: true, decay: 0.1),
+            "adamw" => new AdamW(learningRate: 0.01, weightDecay: 0.05, decay: 0.1),
+            _ => new Adam(learningRate: 0.01, decay: 0.1),
+        };
+        double[] Gradients(int step) => [0.3 * step, -0.7 / step, 2.0 - step];
+        void TakeDeviceStep(Optimizer optimizer, Parameter parameter, double[] gradient)
+        {
+            using var scope = new DisposeScope();
+            (parameter * Tensor.From(gradient)).Sum().Backward();
+            optimizer.SyncDeviceState(Device.Cpu);
+            optimizer.StepOnDevice([parameter]);
+            optimizer.CountDeviceStep();
+            optimizer.ZeroGrad([parameter]);
+        }
+
+        using var eagerParameter = NewParameter(Start);
+        using var deviceParameter = NewParameter(Start);
+        using var eager = Create();
+        using var onDevice = Create();
+        for (var step = 1; step <= 7; step++)
+        {
+            if (step == 4)
+                eager.LearningRate = onDevice.LearningRate = 0.002;
+            TakeStep(eager, eagerParameter, Gradients(step));
+            // The first step is eager on both (it makes the slots); so is step 5.
+            if (step is 1 or 5)
+                TakeStep(onDevice, deviceParameter, Gradients(step));
+            else
+                TakeDeviceStep(onDevice, deviceParameter, Gradients(step));
+        }
+
+        Assert.Equal(7, onDevice.Iterations);
+        var expected = eagerParameter.ToArray<double>();
+        var actual = deviceParameter.ToArray<double>();
+        for (var i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 14);
+    }
+
+    [Fact]
+    public void ADeviceStepNeedsTheStateOfAnEagerStep()
+    {
+        using var parameter = NewParameter(Start);
+        using var adam = new Adam();
+        var error = Assert.Throws<InvalidOperationException>(() => adam.StepOnDevice([parameter]));
+        Assert.Contains("needs the optimizer state of an eager step", error.Message);
+    }
 }
