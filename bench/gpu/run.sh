@@ -4,7 +4,7 @@
 #   1. graph-check: 20 steps eager vs replayed as a CUDA graph from one seed, losses must agree to 1e-4;
 #   2. steps/s of the reference model (relu LSTMs, batch 32): ours with graphs and the PyTorch peer;
 #   3. 3 epochs of the MnistLstm example on the GPU and of the peer, with their val accuracy;
-#   4. ours with graphs off; then one line with the three rates and the ratios.
+#   4. ours with graphs off; then a summary: the rates and ratios, both val accuracies, the graph check.
 # Needs .gpu/ from bench/gpu/prepare.sh. Writes under $OUT (at most 8 files come back): run.log (all of the output),
 # the native build's log(s), the example's history JSON and report. Every stage has its own time limit and a failed one
 # does not stop the next, so one call brings back whatever can be measured.
@@ -60,12 +60,29 @@ main() {
 
   echo "== 4. steps/s with graphs off (last: the figure the ratio needs least)"
   stage 150 ours-eager.log "$bench" seed-lstm --device "$device" --steps "$steps" --no-graphs
-  rate() { grep -o 'steps_per_s=[0-9.]*' "$logs/$1" | head -1 | cut -d= -f2; }
-  ours=$(rate ours-graphs.log) eager=$(rate ours-eager.log) peer=$(rate peer-steps.log)
-  python3 -c "
-o, e, p = (float(v) if v else None for v in ('$ours', '$eager', '$peer'))
-ratio = lambda a, b: f'{a / b:.2f}' if a and b else 'n/a'
-print(f'gpu steps_per_s ours_graphs={o} ours_eager={e} peer={p} ratio={ratio(o, p)} eager_ratio={ratio(e, p)}')"
+  echo "== summary"
+  python3 - "$logs" "$out/history.json" <<'PY'
+import json, re, sys
+logs, history = sys.argv[1], sys.argv[2]
+def last(log, key):
+    try:
+        found = re.findall(rf"{key}=([0-9.eE+-]+|True|False)", open(f"{logs}/{log}").read())
+    except OSError:
+        return None
+    return found[-1] if found else None
+rate = {name: last(f"{name}.log", "steps_per_s") for name in ("ours-graphs", "ours-eager", "peer-steps")}
+def ratio(a, b):
+    return f"{float(rate[a]) / float(rate[b]):.2f}" if rate[a] and rate[b] else "n/a"
+try:
+    ours_accuracy = f"{json.load(open(history))['val_accuracy'][-1]:.4f}"
+except (OSError, KeyError, IndexError, ValueError):
+    ours_accuracy = None
+print(f"gpu steps_per_s ours_graphs={rate['ours-graphs']} ours_eager={rate['ours-eager']} peer={rate['peer-steps']} "
+      f"ratio={ratio('ours-graphs', 'peer-steps')} eager_ratio={ratio('ours-eager', 'peer-steps')}")
+print(f"gpu val_accuracy ours={ours_accuracy} peer={last('peer-epochs.log', 'val_accuracy')}")
+print(f"gpu graph_check max_loss_diff={last('graph-check.log', 'graph_check_max_loss_diff')} "
+      f"agree={last('graph-check.log', 'agree')}")
+PY
   return $status
 }
 
