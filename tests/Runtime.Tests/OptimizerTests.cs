@@ -174,19 +174,30 @@ public class OptimizerTests
         Assert.Throws<ArgumentException>(() => new Sgd().ImportState(state, [restored]));
     }
 
-    // The CUDA-graph path's update (counter and rate in device tensors, advanced there) run on the CPU: it must give
-    // the eager update's numbers, also across a learning-rate change and an eager step in between (a partial batch).
+    // The CUDA-graph path's updates (counter and rate in device tensors, advanced there) run on the CPU: each must give
+    // its eager update's numbers, also across a learning-rate change and an eager step in between (a partial batch).
     [Theory]
     [InlineData("adam")]
     [InlineData("amsgrad")]
     [InlineData("adamw")]
-    public void TheDeviceSideAdamStepMatchesTheEagerStep(string variant)
+    [InlineData("sgd")]
+    [InlineData("sgd-momentum")]
+    [InlineData("sgd-nesterov")]
+    [InlineData("rmsprop")]
+    [InlineData("rmsprop-momentum")]
+    public void TheDeviceSideStepMatchesTheEagerStep(string variant)
     {
-        Adam Create() => variant switch
+        Optimizer Create() => variant switch
         {
+            "adam" => new Adam(learningRate: 0.01, decay: 0.1),
             "amsgrad" => new Adam(learningRate: 0.01, amsgrad: true, decay: 0.1),
             "adamw" => new AdamW(learningRate: 0.01, weightDecay: 0.05, decay: 0.1),
-            _ => new Adam(learningRate: 0.01, decay: 0.1),
+            "sgd" => new Sgd(learningRate: 0.05, decay: 0.1),
+            "sgd-momentum" => new Sgd(learningRate: 0.05, momentum: 0.9, decay: 0.1),
+            "sgd-nesterov" => new Sgd(learningRate: 0.05, momentum: 0.9, nesterov: true, decay: 0.1),
+            "rmsprop" => new RmsProp(learningRate: 0.01, decay: 0.1),
+            "rmsprop-momentum" => new RmsProp(learningRate: 0.01, momentum: 0.5, decay: 0.1),
+            _ => throw new ArgumentException(variant),
         };
         double[] Gradients(int step) => [0.3 * step, -0.7 / step, 2.0 - step];
         void TakeDeviceStep(Optimizer optimizer, Parameter parameter, double[] gradient)
@@ -218,6 +229,7 @@ public class OptimizerTests
         Assert.Equal(7, onDevice.Iterations);
         var expected = eagerParameter.ToArray<double>();
         var actual = deviceParameter.ToArray<double>();
+        Assert.NotEqual(Start, actual);
         for (var i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], actual[i], 14);
     }

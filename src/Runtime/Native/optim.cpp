@@ -35,15 +35,85 @@ bool fusable(const at::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous();
 }
 
-// Adam's moments in libtorch ops, one step on (AMSGrad: max_v keeps the largest v); returns sqrt(v) + epsilon, or
-// sqrt(max_v) + epsilon. The unfused path and the CUDA-graph path share it.
-at::Tensor adam_moments(const at::Tensor& g, at::Tensor& m, at::Tensor& v, at::Tensor* max_v, double beta1,
-                        double beta2, double epsilon) {
+// The rate is a double in an eager step and a 0-dim device tensor in a captured one (CUDA graphs: read on the
+// device, never by the host); these overloads let one update serve both.
+double rate_for(double rate, const at::Tensor&) { return rate; }
+at::Tensor rate_for(const at::Tensor& rate, const at::Tensor& p) { return rate.to(p.scalar_type()); }
+void sub_scaled(at::Tensor& x, const at::Tensor& y, double rate) { x.sub_(y, rate); }
+void sub_scaled(at::Tensor& x, const at::Tensor& y, const at::Tensor& rate) { x.sub_(y * rate); }
+void add_quotient(at::Tensor& x, const at::Tensor& n, const at::Tensor& d, double rate) { x.addcdiv_(n, d, rate); }
+void add_quotient(at::Tensor& x, const at::Tensor& n, const at::Tensor& d, const at::Tensor& rate) {
+  x.add_(at::div(n, d).mul_(rate));
+}
+void sub_quotient(at::Tensor& x, const at::Tensor& n, const at::Tensor& d, double rate) { x.addcdiv_(n, d, -rate); }
+void sub_quotient(at::Tensor& x, const at::Tensor& n, const at::Tensor& d, const at::Tensor& rate) {
+  x.sub_(at::div(n, d).mul_(rate));
+}
+
+// Adam's update in libtorch ops for one parameter (AMSGrad: max_v keeps the largest v); the unfused eager step and
+// the captured one share it.
+template <class Rate>
+void adam_unfused(at::Tensor& p, const at::Tensor& g, at::Tensor& m, at::Tensor& v, at::Tensor* max_v, bool decays,
+                  const Rate& keep, const Rate& alpha, double beta1, double beta2, double epsilon) {
+  if (decays) p.mul_(keep);  // Keras' AdamW: p -= p * weight_decay * lr
   m.mul_(beta1).add_(g, 1.0 - beta1);
   v.mul_(beta2).addcmul_(g, g, 1.0 - beta2);
-  if (max_v == nullptr) return v.sqrt().add_(epsilon);
-  at::maximum_out(*max_v, *max_v, v);
-  return max_v->sqrt().add_(epsilon);
+  if (max_v != nullptr) at::maximum_out(*max_v, *max_v, v);
+  sub_quotient(p, m, (max_v != nullptr ? *max_v : v).sqrt().add_(epsilon), alpha);
+}
+
+// Legacy Keras decay from device tensors: base_lr / (1 + decay * iterations), a float64 scalar.
+at::Tensor decayed_rate(const at::Tensor& base_lr, const at::Tensor& iterations, double decay) {
+  return base_lr / (iterations * decay + 1.0);
+}
+
+// Keras' SGD: velocity = momentum * velocity - lr * g; p += velocity (nesterov: p += momentum * velocity - lr * g).
+// velocity is null without momentum.
+template <class Rate>
+void sgd_update(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t count, const Rate& lr, double momentum,
+                bool nesterov) {
+  at::NoGradGuard no_grad;
+  for (int32_t i = 0; i < count; ++i) {
+    auto& p = *params[i];
+    const auto& g = p.grad();
+    if (!g.defined()) continue;
+    auto rate = rate_for(lr, p);
+    if (velocity == nullptr) {
+      sub_scaled(p, g, rate);
+      continue;
+    }
+    auto& vel = *velocity[i];
+    vel.mul_(momentum);
+    sub_scaled(vel, g, rate);
+    if (nesterov) {
+      p.add_(vel, momentum);
+      sub_scaled(p, g, rate);
+    } else {
+      p.add_(vel);
+    }
+  }
+}
+
+// Keras' (legacy) RMSprop: ms = rho ms + (1 - rho) g^2; without momentum p -= lr g / (sqrt(ms) + epsilon),
+// with it mom = momentum mom + lr g / sqrt(ms + epsilon), p -= mom. moment is null without momentum.
+template <class Rate>
+void rmsprop_update(mdsl_tensor const* params, mdsl_tensor const* mean_square, mdsl_tensor const* moment,
+                    int32_t count, const Rate& lr, double rho, double momentum, double epsilon) {
+  at::NoGradGuard no_grad;
+  for (int32_t i = 0; i < count; ++i) {
+    auto& p = *params[i];
+    const auto& g = p.grad();
+    if (!g.defined()) continue;
+    auto rate = rate_for(lr, p);
+    auto& ms = *mean_square[i];
+    ms.mul_(rho).addcmul_(g, g, 1.0 - rho);
+    if (moment == nullptr) {
+      sub_quotient(p, g, ms.sqrt().add_(epsilon), rate);
+    } else {
+      add_quotient(moment[i]->mul_(momentum), g, (ms + epsilon).sqrt(), rate);
+      p.sub_(*moment[i]);
+    }
+  }
 }
 
 }  // namespace
@@ -74,9 +144,8 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
         }
         continue;
       }
-      if (weight_decay != 0.0) p.mul_(1.0 - lr * weight_decay);  // Keras' AdamW: p -= p * weight_decay * lr
-      auto denominator = adam_moments(g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, beta1, beta2, epsilon);
-      p.addcdiv_(*m[i], denominator, -alpha);
+      adam_unfused(p, g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, weight_decay != 0.0,
+                   1.0 - lr * weight_decay, alpha, beta1, beta2, epsilon);
     }
   });
 }
@@ -91,7 +160,7 @@ MDSL_EXPORT int32_t mdsl_adam_step_on_device(mdsl_tensor const* params, mdsl_ten
   return guard_status([&] {
     at::NoGradGuard no_grad;
     auto& it = *iterations;
-    auto lr = *base_lr / (it * decay + 1.0);
+    auto lr = decayed_rate(*base_lr, it, decay);
     auto t = it + 1.0;
     auto alpha = lr * at::sqrt(1.0 - at::pow(beta2, t)) / (1.0 - at::pow(beta1, t));
     auto keep = 1.0 - lr * weight_decay;
@@ -99,58 +168,42 @@ MDSL_EXPORT int32_t mdsl_adam_step_on_device(mdsl_tensor const* params, mdsl_ten
       auto& p = *params[i];
       const auto& g = p.grad();
       if (!g.defined()) continue;
-      if (weight_decay != 0.0) p.mul_(keep.to(p.scalar_type()));
-      auto denominator = adam_moments(g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, beta1, beta2, epsilon);
-      p.sub_(at::div(*m[i], denominator).mul_(alpha.to(p.scalar_type())));
+      adam_unfused(p, g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, weight_decay != 0.0,
+                   rate_for(keep, p), rate_for(alpha, p), beta1, beta2, epsilon);
     }
     it.add_(1.0);
   });
 }
 
-// Keras' SGD: velocity = momentum * velocity - lr * g; p += velocity (nesterov: p += momentum * velocity - lr * g).
-// velocity is null without momentum.
 MDSL_EXPORT int32_t mdsl_sgd_step(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t count, double lr,
                                   double momentum, int32_t nesterov) {
+  return guard_status([&] { sgd_update(params, velocity, count, lr, momentum, nesterov != 0); });
+}
+
+// SGD and RMSprop with the counter and base rate in device tensors, as mdsl_adam_step_on_device; the counter is
+// advanced here.
+MDSL_EXPORT int32_t mdsl_sgd_step_on_device(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t count,
+                                            mdsl_tensor base_lr, mdsl_tensor iterations, double decay, double momentum,
+                                            int32_t nesterov) {
   return guard_status([&] {
-    at::NoGradGuard no_grad;
-    for (int32_t i = 0; i < count; ++i) {
-      auto& p = *params[i];
-      const auto& g = p.grad();
-      if (!g.defined()) continue;
-      if (velocity == nullptr) {
-        p.sub_(g, lr);
-        continue;
-      }
-      auto& vel = *velocity[i];
-      vel.mul_(momentum).sub_(g, lr);
-      if (nesterov) {
-        p.add_(vel, momentum).sub_(g, lr);
-      } else {
-        p.add_(vel);
-      }
-    }
+    sgd_update(params, velocity, count, decayed_rate(*base_lr, *iterations, decay), momentum, nesterov != 0);
+    iterations->add_(1.0);
   });
 }
 
-// Keras' (legacy) RMSprop: ms = rho ms + (1 - rho) g^2; without momentum p -= lr g / (sqrt(ms) + epsilon),
-// with it mom = momentum mom + lr g / sqrt(ms + epsilon), p -= mom. moment is null without momentum.
 MDSL_EXPORT int32_t mdsl_rmsprop_step(mdsl_tensor const* params, mdsl_tensor const* mean_square,
                                       mdsl_tensor const* moment, int32_t count, double lr, double rho,
                                       double momentum, double epsilon) {
+  return guard_status([&] { rmsprop_update(params, mean_square, moment, count, lr, rho, momentum, epsilon); });
+}
+
+MDSL_EXPORT int32_t mdsl_rmsprop_step_on_device(mdsl_tensor const* params, mdsl_tensor const* mean_square,
+                                                mdsl_tensor const* moment, int32_t count, mdsl_tensor base_lr,
+                                                mdsl_tensor iterations, double decay, double rho, double momentum,
+                                                double epsilon) {
   return guard_status([&] {
-    at::NoGradGuard no_grad;
-    for (int32_t i = 0; i < count; ++i) {
-      auto& p = *params[i];
-      const auto& g = p.grad();
-      if (!g.defined()) continue;
-      auto& ms = *mean_square[i];
-      ms.mul_(rho).addcmul_(g, g, 1.0 - rho);
-      if (moment == nullptr) {
-        p.addcdiv_(g, ms.sqrt().add_(epsilon), -lr);
-      } else {
-        moment[i]->mul_(momentum).addcdiv_(g, (ms + epsilon).sqrt(), lr);
-        p.sub_(*moment[i]);
-      }
-    }
+    rmsprop_update(params, mean_square, moment, count, decayed_rate(*base_lr, *iterations, decay), rho, momentum,
+                   epsilon);
+    iterations->add_(1.0);
   });
 }

@@ -52,8 +52,6 @@ public class Adam : Optimizer
             NativeMethods.Check(NativeMethods.AdamStep(p, m, v, maxV, parameters.Length, learningRate, Beta1, Beta2, Epsilon, _weightDecay, step));
     }
 
-    internal override bool SupportsDeviceStep => true;
-
     private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
     {
         fixed (IntPtr* p = parameters)

@@ -58,9 +58,6 @@ public abstract class Optimizer : IDisposable
         Iterations++;
     }
 
-    /// <summary>Whether <see cref="StepOnDevice"/> is implemented (the update can be captured in a CUDA graph).</summary>
-    internal virtual bool SupportsDeviceStep => false;
-
     /// <summary>
     /// Queues an update that reads the step counter and base rate from device tensors and advances the counter there,
     /// so a captured CUDA graph replays exact bias corrections and decay. Needs the state of an earlier <see cref="Step"/>
@@ -114,8 +111,8 @@ public abstract class Optimizer : IDisposable
         _deviceIterationsValue++;
     }
 
-    private protected virtual void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations) =>
-        throw new NotSupportedException($"{Name} has no device-side update");
+    /// <summary>The update with the base rate and the iterations in device tensors; it advances the iterations there.</summary>
+    private protected abstract void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations);
 
     /// <summary>The update itself: parameters and slot tensors as native handles, the decayed rate, step = iterations + 1.</summary>
     private protected abstract void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step);

@@ -39,4 +39,13 @@ public sealed class RmsProp : Optimizer
         fixed (IntPtr* moment = slots.Length > 1 ? slots[1] : null)
             NativeMethods.Check(NativeMethods.RmsPropStep(p, meanSquare, moment, parameters.Length, learningRate, Rho, Momentum, Epsilon));
     }
+
+    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    {
+        fixed (IntPtr* p = parameters)
+        fixed (IntPtr* meanSquare = slots[0])
+        fixed (IntPtr* moment = slots.Length > 1 ? slots[1] : null)
+            NativeMethods.Check(NativeMethods.RmsPropStepOnDevice(p, meanSquare, moment, parameters.Length, baseLearningRate.Handle, iterations.Handle,
+                Decay, Rho, Momentum, Epsilon));
+    }
 }

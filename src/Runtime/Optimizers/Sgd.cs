@@ -27,4 +27,12 @@ public sealed class Sgd : Optimizer
         fixed (IntPtr* velocity = slots.Length > 0 ? slots[0] : null)
             NativeMethods.Check(NativeMethods.SgdStep(p, velocity, parameters.Length, learningRate, Momentum, Nesterov ? 1 : 0));
     }
+
+    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    {
+        fixed (IntPtr* p = parameters)
+        fixed (IntPtr* velocity = slots.Length > 0 ? slots[0] : null)
+            NativeMethods.Check(NativeMethods.SgdStepOnDevice(p, velocity, parameters.Length, baseLearningRate.Handle, iterations.Handle, Decay,
+                Momentum, Nesterov ? 1 : 0));
+    }
 }

@@ -156,9 +156,15 @@ internal static unsafe partial class NativeMethods
         TensorHandle iterations, double decay, double beta1, double beta2, double epsilon, double weightDecay);
     [LibraryImport(Library, EntryPoint = "mdsl_sgd_step")]
     internal static partial int SgdStep(IntPtr* parameters, IntPtr* velocity, int count, double learningRate, double momentum, int nesterov);
+    [LibraryImport(Library, EntryPoint = "mdsl_sgd_step_on_device")]
+    internal static partial int SgdStepOnDevice(IntPtr* parameters, IntPtr* velocity, int count, TensorHandle baseLearningRate, TensorHandle iterations,
+        double decay, double momentum, int nesterov);
     [LibraryImport(Library, EntryPoint = "mdsl_rmsprop_step")]
     internal static partial int RmsPropStep(IntPtr* parameters, IntPtr* meanSquare, IntPtr* moment, int count, double learningRate, double rho,
         double momentum, double epsilon);
+    [LibraryImport(Library, EntryPoint = "mdsl_rmsprop_step_on_device")]
+    internal static partial int RmsPropStepOnDevice(IntPtr* parameters, IntPtr* meanSquare, IntPtr* moment, int count, TensorHandle baseLearningRate,
+        TensorHandle iterations, double decay, double rho, double momentum, double epsilon);
 }
 
 internal enum UnaryOp

@@ -32,9 +32,9 @@ internal sealed class GraphedTrainStep : IDisposable
         _graph = new CudaGraph(device);
     }
 
-    /// <summary>A graphed step when the model is on a GPU, graphs are on and the optimizer can update on the device.</summary>
+    /// <summary>A graphed step when the model is on a GPU and graphs are on (every optimizer has a device-side update).</summary>
     public static GraphedTrainStep? TryCreate(Device device, Optimizer optimizer, IReadOnlyList<Parameter> parameters, bool enabled) =>
-        enabled && device.IsCuda && optimizer.SupportsDeviceStep && CudaGraph.Supported
+        enabled && device.IsCuda && CudaGraph.Supported
             ? new GraphedTrainStep(device, optimizer, parameters)
             : null;
 
