@@ -36,5 +36,5 @@ for standard in c++17 c++20; do
   [ "$failed" = 0 ] || { echo "compile-check: the CUDA build of the shim fails as $standard (above)" >&2; exit 1; }
   echo "compile-check: every shim source builds with MDSL_WITH_CUDA as $standard"
 done
-nm -C "$out/cuda_graph.cpp.o" | grep -q 'U at::cuda::CUDAGraph::capture_begin' ||
+nm -C "$out/cuda_graph.cpp.o" | grep 'U at::cuda::CUDAGraph::capture_begin' > /dev/null ||
   { echo "compile-check: cuda_graph.cpp compiled without its CUDA code" >&2; exit 1; }

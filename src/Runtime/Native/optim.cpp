@@ -35,6 +35,17 @@ bool fusable(const at::Tensor& t) {
   return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous();
 }
 
+// Runs update(i, p, g) for every parameter that has a gradient (the others are left alone), with autograd off.
+template <class F>
+void for_each_gradient(mdsl_tensor const* params, int32_t count, F&& update) {
+  at::NoGradGuard no_grad;
+  for (int32_t i = 0; i < count; ++i) {
+    auto& p = *params[i];
+    const auto& g = p.grad();
+    if (g.defined()) update(i, p, g);
+  }
+}
+
 // The rate is a double in an eager step and a 0-dim device tensor in a captured one (CUDA graphs: read on the
 // device, never by the host); these overloads let one update serve both.
 double rate_for(double rate, const at::Tensor&) { return rate; }
@@ -72,15 +83,11 @@ at::Tensor decayed_rate(const at::Tensor& base_lr, const at::Tensor& iterations,
 template <class Rate>
 void sgd_update(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t count, const Rate& lr, double momentum,
                 bool nesterov) {
-  at::NoGradGuard no_grad;
-  for (int32_t i = 0; i < count; ++i) {
-    auto& p = *params[i];
-    const auto& g = p.grad();
-    if (!g.defined()) continue;
+  for_each_gradient(params, count, [&](int32_t i, at::Tensor& p, const at::Tensor& g) {
     auto rate = rate_for(lr, p);
     if (velocity == nullptr) {
       sub_scaled(p, g, rate);
-      continue;
+      return;
     }
     auto& vel = *velocity[i];
     vel.mul_(momentum);
@@ -91,7 +98,7 @@ void sgd_update(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t 
     } else {
       p.add_(vel);
     }
-  }
+  });
 }
 
 // Keras' (legacy) RMSprop: ms = rho ms + (1 - rho) g^2; without momentum p -= lr g / (sqrt(ms) + epsilon),
@@ -99,11 +106,7 @@ void sgd_update(mdsl_tensor const* params, mdsl_tensor const* velocity, int32_t 
 template <class Rate>
 void rmsprop_update(mdsl_tensor const* params, mdsl_tensor const* mean_square, mdsl_tensor const* moment,
                     int32_t count, const Rate& lr, double rho, double momentum, double epsilon) {
-  at::NoGradGuard no_grad;
-  for (int32_t i = 0; i < count; ++i) {
-    auto& p = *params[i];
-    const auto& g = p.grad();
-    if (!g.defined()) continue;
+  for_each_gradient(params, count, [&](int32_t i, at::Tensor& p, const at::Tensor& g) {
     auto rate = rate_for(lr, p);
     auto& ms = *mean_square[i];
     ms.mul_(rho).addcmul_(g, g, 1.0 - rho);
@@ -113,7 +116,7 @@ void rmsprop_update(mdsl_tensor const* params, mdsl_tensor const* mean_square, m
       add_quotient(moment[i]->mul_(momentum), g, (ms + epsilon).sqrt(), rate);
       p.sub_(*moment[i]);
     }
-  }
+  });
 }
 
 }  // namespace
@@ -125,13 +128,9 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
                                    mdsl_tensor const* max_v, int32_t count, double lr, double beta1, double beta2,
                                    double epsilon, double weight_decay, int64_t step) {
   return guard_status([&] {
-    at::NoGradGuard no_grad;
     double t = static_cast<double>(step);
     double alpha = lr * std::sqrt(1.0 - std::pow(beta2, t)) / (1.0 - std::pow(beta1, t));
-    for (int32_t i = 0; i < count; ++i) {
-      auto& p = *params[i];
-      const auto& g = p.grad();
-      if (!g.defined()) continue;
+    for_each_gradient(params, count, [&](int32_t i, at::Tensor& p, const at::Tensor& g) {
       if (fused_kernels() && fusable(p) && fusable(g) && fusable(*m[i]) && fusable(*v[i]) &&
           (max_v == nullptr || fusable(*max_v[i]))) {
         auto keep = static_cast<float>(1.0 - lr * weight_decay);
@@ -142,11 +141,11 @@ MDSL_EXPORT int32_t mdsl_adam_step(mdsl_tensor const* params, mdsl_tensor const*
           adam_fused<false>(p.data_ptr<float>(), g.data_ptr<float>(), m[i]->data_ptr<float>(),
                             v[i]->data_ptr<float>(), nullptr, p.numel(), beta1, beta2, alpha, epsilon, keep);
         }
-        continue;
+        return;
       }
       adam_unfused(p, g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, weight_decay != 0.0,
                    1.0 - lr * weight_decay, alpha, beta1, beta2, epsilon);
-    }
+    });
   });
 }
 
@@ -158,19 +157,15 @@ MDSL_EXPORT int32_t mdsl_adam_step_on_device(mdsl_tensor const* params, mdsl_ten
                                              mdsl_tensor iterations, double decay, double beta1, double beta2,
                                              double epsilon, double weight_decay) {
   return guard_status([&] {
-    at::NoGradGuard no_grad;
     auto& it = *iterations;
     auto lr = decayed_rate(*base_lr, it, decay);
     auto t = it + 1.0;
     auto alpha = lr * at::sqrt(1.0 - at::pow(beta2, t)) / (1.0 - at::pow(beta1, t));
     auto keep = 1.0 - lr * weight_decay;
-    for (int32_t i = 0; i < count; ++i) {
-      auto& p = *params[i];
-      const auto& g = p.grad();
-      if (!g.defined()) continue;
+    for_each_gradient(params, count, [&](int32_t i, at::Tensor& p, const at::Tensor& g) {
       adam_unfused(p, g, *m[i], *v[i], max_v != nullptr ? max_v[i] : nullptr, weight_decay != 0.0,
                    rate_for(keep, p), rate_for(alpha, p), beta1, beta2, epsilon);
-    }
+    });
     it.add_(1.0);
   });
 }
