@@ -13,4 +13,6 @@ tar cJf .gpu/pub.tar.xz -C .gpu pub && rm -rf .gpu/pub
 data="${MODELDSL_DATA:-$HOME/.cache/modeldsl/mnist}"
 for f in "$data"/*-ubyte; do gzip -c "$f" > ".gpu/data/$(basename "$f").gz"; done
 cp ../shared/peers/pytorch_seed_model.py .gpu/
+# run.sh builds the shim from the tree it travels with: it checks that these are the sources the publish came from.
+git ls-files -z src examples bench/Bench | xargs -0 sha256sum > .gpu/sources.sha256
 du -sh .gpu

@@ -16,6 +16,8 @@ steps="${STEPS:-2000}" epochs="${EPOCHS:-3}" device="${DEVICE:-cuda}"
 logs=/tmp/gpu-logs
 mkdir -p "$out" /tmp/mnist "$logs"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 MODELDSL_DATA=/tmp/mnist PYTHONUNBUFFERED=1
+sha256sum --quiet -c .gpu/sources.sha256 ||
+  { echo "run.sh: .gpu/ was prepared from other sources than these (above): run bench/gpu/prepare.sh again"; exit 1; }
 for f in .gpu/data/*.gz; do gunzip -c "$f" > "/tmp/mnist/$(basename "$f" .gz)"; done
 rm -rf /tmp/pub && tar xJf .gpu/pub.tar.xz -C /tmp
 status=0
