@@ -165,6 +165,28 @@ public sealed class TrainingLoopTests
         Assert.Equal(2, lines.Count(l => bar.IsMatch(l)));
     }
 
+    // On a GPU each value read back to .NET waits for the queued work, so the loop reads once an epoch (the running
+    // averages), not once a step, unless a callback asks for the batch's figures.
+    [Theory]
+    [InlineData(Verbosity.Silent)]
+    [InlineData(Verbosity.Auto)]
+    public void TrainingReadsValuesBackOncePerEpochNotPerStep(Verbosity verbose)
+    {
+        long Reads(int steps, Callback[] callbacks)
+        {
+            using var model = new TinyClassifier();
+            using var data = TinyClassifier.Clusters(steps * 10);
+            var before = Tensor.HostReads;
+            model.Fit(data, Quiet(epochs: 2, batchSize: 10) with { Verbose = verbose, Log = new StringWriter(), Callbacks = callbacks });
+            return Tensor.HostReads - before;
+        }
+
+        var fewSteps = Reads(5, []);
+        Assert.Equal(fewSteps, Reads(50, []));
+        Assert.InRange(fewSteps, 1, 10);
+        Assert.True(Reads(50, [new EarlyStopping(monitor: "loss", patience: 100)]) >= 100 + fewSteps);
+    }
+
     [Fact]
     public void LiveBarRedrawsInPlace()
     {

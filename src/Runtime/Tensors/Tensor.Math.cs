@@ -53,6 +53,7 @@ public partial class Tensor
     /// <summary>True when every element is finite (one native call, one sync).</summary>
     public bool AllFinite()
     {
+        t_hostReads++;
         NativeMethods.Check(NativeMethods.AllFinite(Handle, out var result));
         return result != 0;
     }

@@ -11,6 +11,14 @@ public partial class Tensor : IDisposable
 {
     private TensorHandle _handle;
 
+    // Values read back to .NET waits for the GPU's queued work (a sync): counted per thread, so tests can tell a
+    // training loop that reads once an epoch from one that reads every step.
+    [ThreadStatic]
+    private static long t_hostReads;
+
+    /// <summary>How many times this thread has read tensor values back to .NET (each a sync with a GPU).</summary>
+    internal static long HostReads => t_hostReads;
+
     /// <summary>The scope that will dispose this tensor, or null.</summary>
     internal DisposeScope? Scope { get; set; }
 
@@ -120,6 +128,7 @@ public partial class Tensor : IDisposable
         var dtype = DType;
         if (DTypes.Of<T>() != dtype)
             throw new InvalidOperationException($"the tensor holds {dtype.Name()}, not {typeof(T).Name}; convert it with To(DType) first");
+        t_hostReads++;
         fixed (T* target = destination)
             NativeMethods.Check(NativeMethods.CopyTo(Handle, target, (long)destination.Length * sizeof(T)));
     }
@@ -134,6 +143,7 @@ public partial class Tensor : IDisposable
     /// <summary>The value of a one-element tensor.</summary>
     public double ToDouble()
     {
+        t_hostReads++;
         NativeMethods.Check(NativeMethods.Item(Handle, out var value));
         return value;
     }
@@ -142,6 +152,7 @@ public partial class Tensor : IDisposable
 
     public long ToInt64()
     {
+        t_hostReads++;
         NativeMethods.Check(NativeMethods.ItemLong(Handle, out var value));
         return value;
     }
