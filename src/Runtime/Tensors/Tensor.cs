@@ -11,7 +11,7 @@ public partial class Tensor : IDisposable
 {
     private TensorHandle _handle;
 
-    // Values read back to .NET waits for the GPU's queued work (a sync): counted per thread, so tests can tell a
+    // Each value read back to .NET waits for the GPU's queued work (a sync): counted per thread, so tests can tell a
     // training loop that reads once an epoch from one that reads every step.
     [ThreadStatic]
     private static long t_hostReads;
