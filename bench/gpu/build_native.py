@@ -9,14 +9,17 @@ from torch.utils import cpp_extension
 
 
 def cuda_runtime():
-    """libcudart from the toolkit torch found, else from the nvidia-* wheels beside torch."""
-    roots = [cpp_extension.CUDA_HOME] if cpp_extension.CUDA_HOME else []
-    roots.append(os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), "nvidia"))
-    for root in roots:
-        found = sorted(glob.glob(f"{root}/**/libcudart.so*", recursive=True))
+    """libcudart from the toolkit torch found, else from the nvidia-* wheels beside torch (cu12: nvidia/cuda_runtime,
+    cu13: nvidia/cu13)."""
+    home = cpp_extension.CUDA_HOME
+    wheels = os.path.join(os.path.dirname(os.path.dirname(torch.__file__)), "nvidia")
+    places = [f"{home}/lib64", f"{home}/lib", f"{home}/targets/*/lib"] if home else []
+    places.append(f"{wheels}/*/lib")
+    for place in places:
+        found = sorted(glob.glob(f"{place}/libcudart.so*"))
         if found:
             return found[0]
-    sys.exit("build_native: torch has CUDA but no libcudart was found (set CUDA_HOME)")
+    sys.exit(f"build_native: torch has CUDA but no libcudart was found in {places} (set CUDA_HOME)")
 
 
 def main():
