@@ -6,22 +6,23 @@ using ModelDsl.Runtime.Training;
 namespace ModelDsl.Bench;
 
 /// <summary>
-/// graph-check: trains the reference model for N steps from the same seed twice, op by op and with the step replayed
-/// as a CUDA graph, and compares the per-step losses (dropout included). Exit code 1 when any differs by more than 1e-4.
+/// graph-check: trains a model (the reference one unless --model names another) for N steps from the same seed twice,
+/// op by op and with the step replayed as a CUDA graph, and compares the per-step losses (dropout included). Exit code
+/// 1 when any differs by more than 1e-4.
 /// </summary>
 internal static class GraphCheck
 {
     private const double Tolerance = 1e-4;
 
-    public static int Run(Dataset train, Device device, int steps, int batch)
+    public static int Run(Dataset train, Device device, Func<int, SequentialModel> create, int steps, int batch)
     {
         if (!device.IsCuda || !CudaGraph.Supported)
         {
             Console.Error.WriteLine($"graph-check needs --device cuda and a CUDA build of the native shim (device {device}, graphs {CudaGraph.Supported})");
             return 2;
         }
-        var eager = Losses(train, device, steps, batch, graphs: false);
-        var graphed = Losses(train, device, steps, batch, graphs: true);
+        var eager = Losses(train, create, steps, batch, graphs: false);
+        var graphed = Losses(train, create, steps, batch, graphs: true);
         double worst = 0;
         for (var i = 0; i < steps; i++)
         {
@@ -35,9 +36,9 @@ internal static class GraphCheck
         return agree ? 0 : 1;
     }
 
-    private static List<double> Losses(Dataset train, Device device, int steps, int batch, bool graphs)
+    private static List<double> Losses(Dataset train, Func<int, SequentialModel> create, int steps, int batch, bool graphs)
     {
-        using var model = new SeedLstm(device, seed: 7);
+        using var model = create(7);
         using var data = train.Take((long)steps * batch);
         var recorder = new LossRecorder();
         model.Fit(data, new FitOptions

@@ -8,7 +8,8 @@ using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
 
 const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict|graph-check [--steps N] [--batch B] [--threads T] [--blas-threads B] " +
-                     "[--device cpu|cuda] [--no-graphs] [--peer] [--rounds R] [--data DIR] [--rss-every N] [--profile] [--unfused]";
+                     "[--device cpu|cuda] [--no-graphs] [--model seed-lstm|tanh-lstm|cnn] [--peer] [--rounds R] [--data DIR] " +
+                     "[--rss-every N] [--profile] [--unfused]";
 
 string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict", "graph-check"];
 if (args.Length == 0 || !modes.Contains(args[0]))
@@ -20,6 +21,8 @@ var mode = args[0];
 int steps = 200, threads = 1, rssEvery = 0, rounds = 3;
 int? blasThreads = null, batchOption = null;
 string device = "cpu";
+// The model graph-check trains; the other modes are named after theirs.
+string checkedModel = "seed-lstm";
 string? dataDirectory = null;
 bool peer = false, profile = false, unfused = false, graphs = true;
 for (var i = 1; i < args.Length; i++)
@@ -62,12 +65,21 @@ for (var i = 1; i < args.Length; i++)
         case "--no-graphs":
             graphs = false;
             break;
+        case "--model" when i + 1 < args.Length:
+            checkedModel = args[++i];
+            if (!modes[..3].Contains(checkedModel))
+            {
+                Console.Error.WriteLine($"unknown --model '{checkedModel}': seed-lstm, tanh-lstm or cnn\n{Usage}");
+                return 2;
+            }
+            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}");
             return 2;
     }
 }
-int batch = batchOption ?? (mode == "cnn" ? 64 : 32);
+var modelName = mode == "graph-check" ? checkedModel : mode;
+int batch = batchOption ?? (modelName == "cnn" ? 64 : 32);
 int blas = blasThreads ?? threads;
 
 dataDirectory ??= MnistFiles.DefaultDirectory();
@@ -84,15 +96,14 @@ using (train)
     Console.WriteLine($"{mode}: libtorch {Torch.Version}, device {target}, intra-op threads {Torch.NumThreads}, " +
                       $"blas threads {Torch.BlasThreads}, fused kernels {Torch.FusedKernels}, keeps freed memory {Torch.KeepsFreedMemory}, " +
                       $"cuda graphs {(target.IsCuda ? graphs && CudaGraph.Supported : false)}, batch {batch}, load {Load()}");
-    if (mode == "graph-check")
-        return GraphCheck.Run(train, target, steps == 200 ? 20 : steps, batch);
-
-    SequentialModel Create(int seed) => mode switch
+    SequentialModel Create(int seed) => modelName switch
     {
         "cnn" => new MnistCnn(target, seed),
         "tanh-lstm" => new SeedLstm(target, seed, Activation.Tanh),
         _ => new SeedLstm(target, seed),
     };
+    if (mode == "graph-check")
+        return GraphCheck.Run(train, target, Create, steps == 200 ? 20 : steps, batch);
 
     // Warm-up on a throwaway model: .NET's JIT and the first native calls, paid once per process (the peer pays its
     // equivalents at import time, before its clock starts).

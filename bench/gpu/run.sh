@@ -4,7 +4,9 @@
 #   1. graph-check: 20 steps eager vs replayed as a CUDA graph from one seed, losses must agree to 1e-4;
 #   2. steps/s of the reference model (relu LSTMs, batch 32): ours with graphs and the PyTorch peer;
 #   3. 3 epochs of the MnistLstm example on the GPU and of the peer, with their val accuracy;
-#   4. ours with graphs off; then a summary: the rates and ratios, both val accuracies, the graph check.
+#   4. ours with graphs off;
+#   5. graph-check for the tanh LSTM (cuDNN) and the CNN; then a summary: the rates and ratios, both val accuracies,
+#      the graph checks.
 # Needs .gpu/ from bench/gpu/prepare.sh. Writes under $OUT (at most 8 files come back): run.log (all of the output),
 # the native build's log(s), the example's history JSON and report. Every stage has its own time limit and a failed one
 # does not stop the next, so one call brings back whatever can be measured.
@@ -62,6 +64,11 @@ main() {
 
   echo "== 4. steps/s with graphs off (last: the figure the ratio needs least)"
   stage 150 ours-eager.log "$bench" seed-lstm --device "$device" --steps "$steps" --no-graphs
+  if [ "$device" = cuda ]; then
+    echo "== 5. graph replay vs eager for the other benchmark models (cuDNN's tanh LSTM, the CNN)"
+    stage 90 graph-check-tanh.log "$bench" graph-check --device cuda --model tanh-lstm
+    stage 90 graph-check-cnn.log "$bench" graph-check --device cuda --model cnn
+  fi
   echo "== summary"
   python3 - "$logs" "$out/history.json" <<'PY'
 import json, re, sys
@@ -82,8 +89,9 @@ except (OSError, KeyError, IndexError, ValueError):
 print(f"gpu steps_per_s ours_graphs={rate['ours-graphs']} ours_eager={rate['ours-eager']} peer={rate['peer-steps']} "
       f"ratio={ratio('ours-graphs', 'peer-steps')} eager_ratio={ratio('ours-eager', 'peer-steps')}")
 print(f"gpu val_accuracy ours={ours_accuracy} peer={last('peer-epochs.log', 'val_accuracy')}")
-print(f"gpu graph_check max_loss_diff={last('graph-check.log', 'graph_check_max_loss_diff')} "
-      f"agree={last('graph-check.log', 'agree')}")
+for name in ("", "-tanh", "-cnn"):
+    log = f"graph-check{name}.log"
+    print(f"gpu graph_check{name.replace('-', '_')} max_loss_diff={last(log, 'graph_check_max_loss_diff')} agree={last(log, 'agree')}")
 PY
   return $status
 }
