@@ -49,7 +49,10 @@ internal sealed class Classification
             return null;
         }
 
-        var probabilities = Probabilities(output.ToArray<float>(), (int)outputs, binary, loss.FromLogits);
+        // Outputs of a loss from logits are logits: the engine's own sigmoid or softmax, in float64, makes them probabilities.
+        using var wide = output.To(DType.Float64);
+        using var activated = !loss.FromLogits ? wide.Alias() : binary ? wide.Activate(Activation.Sigmoid) : wide.Softmax(-1);
+        var probabilities = Probabilities(activated.ToArray<double>(), binary);
         var classes = binary ? 2 : (int)outputs;
         var labels = TrueClasses(test.Targets, loss.Kind, classes);
         var count = labels.Length;
@@ -69,36 +72,17 @@ internal sealed class Classification
     }
 
     /// <summary>Rows of class probabilities; a single sigmoid output p becomes (1 - p, p).</summary>
-    private static double[] Probabilities(float[] output, int outputs, bool binary, bool fromLogits)
+    private static double[] Probabilities(double[] output, bool binary)
     {
-        if (binary)
+        if (!binary)
+            return output;
+        var pairs = new double[output.Length * 2];
+        for (var i = 0; i < output.Length; i++)
         {
-            var pairs = new double[output.Length * 2];
-            for (var i = 0; i < output.Length; i++)
-            {
-                var p = fromLogits ? 1 / (1 + Math.Exp(-output[i])) : output[i];
-                pairs[2 * i] = 1 - p;
-                pairs[2 * i + 1] = p;
-            }
-            return pairs;
+            pairs[2 * i] = 1 - output[i];
+            pairs[2 * i + 1] = output[i];
         }
-
-        var result = Array.ConvertAll(output, x => (double)x);
-        if (!fromLogits)
-            return result;
-        for (var start = 0; start < result.Length; start += outputs)
-        {
-            var row = result.AsSpan(start, outputs);
-            var max = double.NegativeInfinity;
-            foreach (var x in row)
-                max = Math.Max(max, x);
-            double sum = 0;
-            for (var c = 0; c < outputs; c++)
-                sum += row[c] = Math.Exp(row[c] - max);
-            for (var c = 0; c < outputs; c++)
-                row[c] /= sum;
-        }
-        return result;
+        return pairs;
     }
 
     /// <summary>The true class per sample: sparse indices as they are, one-hot rows by arg-max, binary targets above 0.5.</summary>
