@@ -2,6 +2,9 @@ using ModelDsl.Runtime.Optimizers;
 
 namespace ModelDsl.Runtime.Training;
 
+/// <summary>Work on one batch that returns its loss and logits.</summary>
+internal delegate (Tensor Loss, Tensor Logits) BatchStep(Tensor inputs, Tensor targets);
+
 /// <summary>
 /// The whole training step (forward, loss, backward, optimizer update) as one CUDA graph. A small model on a GPU is
 /// bound by kernel launches, not arithmetic; the step is the same every batch, so it is captured once and replayed:
@@ -14,38 +17,40 @@ internal sealed class GraphedTrainStep : IDisposable
     /// <summary>Eager steps before the capture (lazy cuBLAS and allocator set-up must not happen inside one).</summary>
     private const int WarmupSteps = 3;
 
-    private readonly Device _device;
     private readonly Optimizer _optimizer;
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly CudaGraph _graph;
+    private readonly BatchStep _lossAndGradients;
+    private readonly BatchStep _eagerStep;
     private int _warmedUp;
     private Tensor? _inputs;
     private Tensor? _targets;
     private Tensor? _loss;
     private Tensor? _logits;
 
-    private GraphedTrainStep(Device device, Optimizer optimizer, IReadOnlyList<Parameter> parameters)
+    private GraphedTrainStep(Device device, Optimizer optimizer, IReadOnlyList<Parameter> parameters,
+        BatchStep lossAndGradients, BatchStep eagerStep)
     {
-        _device = device;
         _optimizer = optimizer;
         _parameters = parameters;
+        _lossAndGradients = lossAndGradients;
+        _eagerStep = eagerStep;
         _graph = new CudaGraph(device);
     }
 
-    /// <summary>A graphed step when the model is on a GPU and graphs are on (every optimizer has a device-side update).</summary>
-    public static GraphedTrainStep? TryCreate(Device device, Optimizer optimizer, IReadOnlyList<Parameter> parameters, bool enabled) =>
+    /// <summary>
+    /// A graphed step when the model is on a GPU and graphs are on (every optimizer has a device-side update), else
+    /// null. <paramref name="lossAndGradients"/> computes the loss and the gradients (and returns the loss and the
+    /// logits): the work captured; <paramref name="eagerStep"/> is the whole step op by op, for the warm-up.
+    /// </summary>
+    public static GraphedTrainStep? TryCreate(Device device, Optimizer optimizer, IReadOnlyList<Parameter> parameters, bool enabled,
+        BatchStep lossAndGradients, BatchStep eagerStep) =>
         enabled && device.IsCuda && CudaGraph.Supported
-            ? new GraphedTrainStep(device, optimizer, parameters)
+            ? new GraphedTrainStep(device, optimizer, parameters, lossAndGradients, eagerStep)
             : null;
 
-    /// <summary>
-    /// Trains on one batch. <paramref name="lossAndGradients"/> computes the loss and the gradients (and returns the
-    /// loss and the logits); <paramref name="eagerStep"/> is the whole eager step, used for warm-up. The returned
-    /// tensors are overwritten by the next step and must not be disposed.
-    /// </summary>
-    public (Tensor Loss, Tensor Logits, Tensor Targets) Run(Tensor inputs, Tensor targets,
-        Func<Tensor, Tensor, (Tensor Loss, Tensor Logits)> lossAndGradients,
-        Func<Tensor, Tensor, (Tensor Loss, Tensor Logits)> eagerStep)
+    /// <summary>Trains on one full batch. The returned tensors are overwritten by the next step and must not be disposed.</summary>
+    public (Tensor Loss, Tensor Logits, Tensor Targets) Run(Tensor inputs, Tensor targets)
     {
         if (!_graph.IsCaptured)
         {
@@ -55,7 +60,7 @@ internal sealed class GraphedTrainStep : IDisposable
                 _graph.EnterSideStream();
                 try
                 {
-                    var (loss, logits) = eagerStep(inputs, targets);
+                    var (loss, logits) = _eagerStep(inputs, targets);
                     return (loss, logits, targets);
                 }
                 finally
@@ -63,28 +68,28 @@ internal sealed class GraphedTrainStep : IDisposable
                     _graph.LeaveSideStream();
                 }
             }
-            Capture(inputs, targets, lossAndGradients);
+            Capture(inputs, targets);
         }
         _inputs!.CopyFrom(inputs);
         _targets!.CopyFrom(targets);
-        _optimizer.SyncDeviceState(_device);
+        _optimizer.SyncDeviceState(_graph.Device);
         _graph.Replay();
         _optimizer.CountDeviceStep();
         return (_loss!, _logits!, _targets);
     }
 
     /// <summary>Records the step on static copies of this batch; nothing runs until the first replay.</summary>
-    private void Capture(Tensor inputs, Tensor targets, Func<Tensor, Tensor, (Tensor Loss, Tensor Logits)> lossAndGradients)
+    private void Capture(Tensor inputs, Tensor targets)
     {
         _inputs = inputs.Clone().DetachFromDisposeScope();
         _targets = targets.Clone().DetachFromDisposeScope();
         // The captured backward writes fresh gradients every replay, so nothing has to zero them between replays.
         Optimizer.ClearGradients(_parameters);
-        _optimizer.SyncDeviceState(_device);
+        _optimizer.SyncDeviceState(_graph.Device);
         _graph.BeginCapture();
         try
         {
-            var (loss, logits) = lossAndGradients(_inputs, _targets);
+            var (loss, logits) = _lossAndGradients(_inputs, _targets);
             _optimizer.StepOnDevice(_parameters);
             _loss = loss.DetachFromDisposeScope();
             _logits = logits.DetachFromDisposeScope();

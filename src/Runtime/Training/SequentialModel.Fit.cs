@@ -84,7 +84,8 @@ public abstract partial class SequentialModel
         // Once per training run: a resumed run whose earlier epochs called for the note has had it.
         bool explainedValidation = Enumerable.Range(0, history.Epoch.Count)
             .Any(row => ValidationBeatingTraining(history.Keys.ToDictionary(key => key, key => history[key][row])) is not null);
-        using var graphed = GraphedTrainStep.TryCreate(Device, optimizer, parameters, options.CudaGraphs);
+        using var graphed = GraphedTrainStep.TryCreate(Device, optimizer, parameters, options.CudaGraphs,
+            LossAndGradients, (inputs, targets) => EagerStep(inputs, targets, parameters));
         foreach (var callback in options.Callbacks)
             callback.OnTrainBegin(context);
         try
@@ -144,7 +145,6 @@ public abstract partial class SequentialModel
         using var epochScope = new DisposeScope();
         using var averages = new RunningAverages(Config.Metrics, Device);
         var order = options.Shuffle ? Tensor.RandPerm(train.Count, Device) : null;
-        (Tensor, Tensor) Eager(Tensor inputs, Tensor targets) => EagerStep(inputs, targets, parameters);
         for (var step = 0; step < steps; step++)
         {
             using (new DisposeScope())
@@ -152,9 +152,9 @@ public abstract partial class SequentialModel
                 var (inputs, targets) = train.Batch(step, options.BatchSize, order);
                 Tensor loss, logits;
                 if (graphed is not null && inputs.Size(0) == options.BatchSize)
-                    (loss, logits, targets) = graphed.Run(inputs, targets, LossAndGradients, Eager);
+                    (loss, logits, targets) = graphed.Run(inputs, targets);
                 else
-                    (loss, logits) = Eager(inputs, targets);
+                    (loss, logits) = EagerStep(inputs, targets, parameters);
                 averages.Add(loss, targets.Size(0), logits, OutputActivation, targets);
                 // Reading a figure back syncs with the device: done only when a callback or the live bar wants it.
                 if (batchLogs)
