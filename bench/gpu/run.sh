@@ -10,13 +10,13 @@
 # Needs .gpu/ from bench/gpu/prepare.sh. Writes under $OUT (at most 8 files come back): run.log (all of the output),
 # the native build's log(s), the example's history JSON and report. Every stage has its own time limit and a failed one
 # does not stop the next, so one call brings back whatever can be measured.
-# DEVICE=cpu runs stages 2 and 3 on the CPU (a rehearsal of the script on a machine without a GPU).
+# DEVICE=cpu runs every stage but the graph checks on the CPU (a rehearsal of the script on a machine without a GPU).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/gpu-out}"
 steps="${STEPS:-2000}" epochs="${EPOCHS:-3}" device="${DEVICE:-cuda}"
 logs=/tmp/gpu-logs
-mkdir -p "$out" /tmp/mnist "$logs"
+rm -rf "$logs" && mkdir -p "$out" /tmp/mnist "$logs"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 MODELDSL_DATA=/tmp/mnist PYTHONUNBUFFERED=1
 sha256sum --quiet -c .gpu/sources.sha256 ||
   { echo "run.sh: .gpu/ was prepared from other sources than these (above): run bench/gpu/prepare.sh again"; exit 1; }
