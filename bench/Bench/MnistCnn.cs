@@ -4,6 +4,7 @@ using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Bench;
 
@@ -56,15 +57,15 @@ public sealed class MnistCnn : SequentialModel, IProfiled
 
     protected override Tensor ForwardLogits(Tensor input)
     {
-        var x = _reshape.Forward(input);
-        x = _conv1.Forward(x);
-        x = _pool1.Forward(x);
-        x = _conv2.Forward(x);
-        x = _pool2.Forward(x);
-        x = _flatten.Forward(x);
-        x = _dropout1.Forward(x);
-        x = _dense1.Forward(x);
-        x = _dropout2.Forward(x);
+        var x = _reshape.forward(input);
+        x = _conv1.forward(x);
+        x = _pool1.forward(x);
+        x = _conv2.forward(x);
+        x = _pool2.forward(x);
+        x = _flatten.forward(x);
+        x = _dropout1.forward(x);
+        x = _dense1.forward(x);
+        x = _dropout2.forward(x);
         return _dense2.ForwardLinear(x);
     }
 }

@@ -4,14 +4,16 @@ using System.Text.RegularExpressions;
 using ModelDsl.Bench;
 using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
+using ModelDsl.Runtime.Layers;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
-const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict|graph-check [--steps N] [--batch B] [--threads T] [--blas-threads B] " +
-                     "[--device cpu|cuda] [--no-graphs] [--model seed-lstm|tanh-lstm|cnn] [--peer] [--rounds R] [--data DIR] " +
-                     "[--rss-every N] [--profile] [--unfused]";
+const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict [--steps N] [--batch B] [--threads T] [--device cpu|cuda] " +
+                     "[--peer] [--rounds R] [--data DIR] [--rss-every N] [--profile] [--unfused]";
 
-string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict", "graph-check"];
+string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict"];
 if (args.Length == 0 || !modes.Contains(args[0]))
 {
     Console.Error.WriteLine(Usage);
@@ -19,12 +21,10 @@ if (args.Length == 0 || !modes.Contains(args[0]))
 }
 var mode = args[0];
 int steps = 200, threads = 1, rssEvery = 0, rounds = 3;
-int? blasThreads = null, batchOption = null;
+int? batchOption = null;
 string device = "cpu";
-// The model graph-check trains; the other modes are named after theirs.
-string checkedModel = "seed-lstm";
 string? dataDirectory = null;
-bool peer = false, profile = false, unfused = false, graphs = true;
+bool peer = false, profile = false, unfused = false;
 for (var i = 1; i < args.Length; i++)
 {
     switch (args[i])
@@ -37,9 +37,6 @@ for (var i = 1; i < args.Length; i++)
             break;
         case "--threads" when i + 1 < args.Length:
             threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            break;
-        case "--blas-threads" when i + 1 < args.Length:
-            blasThreads = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--device" when i + 1 < args.Length:
             device = args[++i];
@@ -62,135 +59,156 @@ for (var i = 1; i < args.Length; i++)
         case "--unfused":
             unfused = true;
             break;
-        case "--no-graphs":
-            graphs = false;
-            break;
-        case "--model" when i + 1 < args.Length:
-            checkedModel = args[++i];
-            if (!modes[..3].Contains(checkedModel))
-            {
-                Console.Error.WriteLine($"unknown --model '{checkedModel}': seed-lstm, tanh-lstm or cnn\n{Usage}");
-                return 2;
-            }
-            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}");
             return 2;
     }
 }
-var modelName = mode == "graph-check" ? checkedModel : mode;
-int batch = batchOption ?? (modelName == "cnn" ? 64 : 32);
-int blas = blasThreads ?? threads;
+int batch = batchOption ?? (mode == "cnn" ? 64 : 32);
 
 dataDirectory ??= MnistFiles.DefaultDirectory();
 var (train, test) = Mnist.Load(dataDirectory);
 using (test)
 using (train)
 {
-    Torch.SetNumThreads(threads);
-    // OpenBLAS sized its pool from the environment at load; this resizes it (.NET cannot set the native environment).
-    if (!Torch.SetBlasThreads(blas))
-        Console.WriteLine("note: libtorch's BLAS is not OpenBLAS; --blas-threads has no effect");
-    Torch.FusedKernels = !unfused;
-    var target = Device.Parse(device);
-    Console.WriteLine($"{mode}: libtorch {Torch.Version}, device {target}, intra-op threads {Torch.NumThreads}, " +
-                      $"blas threads {Torch.BlasThreads}, fused kernels {Torch.FusedKernels}, keeps freed memory {Torch.KeepsFreedMemory}, " +
-                      $"cuda graphs {(target.IsCuda ? graphs && CudaGraph.Supported : false)}, batch {batch}, load {Load()}");
-    SequentialModel Create(int seed) => modelName switch
+    torch.set_num_threads(threads);
+    // Thread-static: this thread trains (Fit runs on its caller's thread).
+    RecurrentKernels.Fused = !unfused;
+    var target = Devices.Parse(device);
+    bool cuda = target.type == DeviceType.CUDA;
+    Console.WriteLine($"{mode}: TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}, device {target}, " +
+                      $"intra-op threads {torch.get_num_threads()}, fused kernels {!unfused}, batch {batch}, load {Load()}");
+    SequentialModel Create(int seed)
     {
-        "cnn" => new MnistCnn(target, seed),
-        "tanh-lstm" => new SeedLstm(target, seed, Activation.Tanh),
-        _ => new SeedLstm(target, seed),
-    };
-    if (mode == "graph-check")
-        return GraphCheck.Run(train, target, Create, steps == 200 ? 20 : steps, batch);
+        SequentialModel model = mode switch
+        {
+            "cnn" => new MnistCnn(target, seed),
+            "tanh-lstm" => new SeedLstm(target, seed, Activation.Tanh),
+            _ => new SeedLstm(target, seed),
+        };
+        model.Optimizer.FusedCpuKernels = !unfused;
+        return model;
+    }
 
-    // Warm-up on a throwaway model: .NET's JIT and the first native calls, paid once per process (the peer pays its
-    // equivalents at import time, before its clock starts).
+    // Warm-up on a throwaway model: the first native calls and .NET's tiered JIT, paid once per process. 30 steps, as
+    // the TorchSharp peer warms up: the fused kernels' loops run unoptimised until tier 1 has compiled them (the
+    // peers pay their equivalents at import or in those steps, before their clocks start).
     using (var warmUp = Create(1))
-    using (var few = train.Take(3 * batch))
+    using (var few = train.Take(30 * batch))
     {
         warmUp.Fit(few, new FitOptions { Epochs = 1, BatchSize = batch, Seed = 1, Verbose = Verbosity.Silent });
         using var predicted = warmUp.Predict(few.Inputs, batch);
     }
 
     using var model = Create(42);
-    string unit = mode == "predict" ? "samples_per_s" : "steps_per_s";
     if (profile)
     {
         Console.WriteLine($"steps_per_s={Profile(model, train, steps, batch):0.0}");
         return 0;
     }
 
-    // The peer shuffles all 60000 samples and stops after N batches; index-selecting from the first N*batch costs the same.
+    // The peers shuffle all 60000 samples and stop after N batches; index-selecting from the first N*batch costs the same.
     // More steps than one epoch holds (--rss-every runs) become several epochs over an equal share.
     int epochs = (int)Math.Ceiling((double)steps * batch / train.Count);
     int stepsPerEpoch = steps / epochs;
     steps = stepsPerEpoch * epochs;
     using var timed = train.Take((long)stepsPerEpoch * batch);
+    string unit = mode == "predict" ? "samples_per_s" : "steps_per_s";
+
+    var peers = new List<Peer>();
+    if (peer)
+    {
+        if (FindRoot() is not { } root)
+        {
+            Console.Error.WriteLine("peer: the repository root (bench/peers) was not found above the build output");
+            return 1;
+        }
+        string cell = mode == "tanh-lstm" ? "tanh" : "relu";
+        string[] script = mode switch
+        {
+            "cnn" => ["bench/peers/pytorch_mnist_cnn.py", dataDirectory, Text(steps)],
+            "predict" => ["bench/peers/pytorch_seed_predict.py", dataDirectory, Text(batch)],
+            _ => ["../shared/peers/pytorch_seed_model.py", dataDirectory, Text(steps), cell, cuda ? "cuda" : "cpu"],
+        };
+        if (PythonPeer(root, script, threads) is not { } pytorch)
+            return 1;
+        peers.Add(pytorch);
+        if (mode is "seed-lstm" or "tanh-lstm")
+        {
+            if (cuda)
+                Console.WriteLine("note: the TorchSharp peer is built on TorchSharp-cpu; it is left out on CUDA");
+            else if (TorchSharpPeer(root, [dataDirectory, cell, $"steps:{steps}"], threads) is { } torchSharp)
+                peers.Add(torchSharp);
+            else
+                return 1;
+        }
+    }
 
     double TimePredict()
     {
         var clock = Stopwatch.StartNew();
         using var outputs = model.Predict(test.Inputs, batch);
-        Torch.Synchronize(target);
+        if (cuda)
+            torch.cuda.synchronize(target);
         var seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"predict samples={outputs.Size(0)} seconds={seconds:0.00} samples_per_s={outputs.Size(0) / seconds:0}");
-        return outputs.Size(0) / seconds;
+        Console.WriteLine($"predict samples={outputs.size(0)} seconds={seconds:0.00} samples_per_s={outputs.size(0) / seconds:0}");
+        return outputs.size(0) / seconds;
     }
 
     double TimeTraining()
     {
-        long liveBefore = Torch.LiveTensorCount;
+        long liveBefore = LiveTensors();
         var callbacks = rssEvery > 0 ? new Callback[] { new RssReporter(rssEvery) } : [];
         var clock = Stopwatch.StartNew();
         var history = model.Fit(timed, new FitOptions
         {
-            Epochs = epochs, BatchSize = batch, Seed = 42, Verbose = Verbosity.Silent, Callbacks = callbacks, CudaGraphs = graphs,
+            Epochs = epochs, BatchSize = batch, Seed = 42, Verbose = Verbosity.Silent, Callbacks = callbacks,
         });
-        Torch.Synchronize(target);
+        if (cuda)
+            torch.cuda.synchronize(target);
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"train steps={steps} seconds={seconds:0.00} steps_per_s={steps / seconds:0.0} loss={history["loss"][^1]:0.0000} " +
-                          $"accuracy={history["accuracy"][^1]:0.0000} live_tensors_delta={Torch.LiveTensorCount - liveBefore}");
+                          $"accuracy={history["accuracy"][^1]:0.0000} live_tensors_delta={LiveTensors() - liveBefore}");
         return steps / seconds;
     }
 
-    string[] peerArgs = mode switch
-    {
-        "cnn" => ["bench/peers/pytorch_mnist_cnn.py", dataDirectory, Text(steps)],
-        "predict" => ["bench/peers/pytorch_seed_predict.py", dataDirectory, Text(batch)],
-        _ => ["../shared/peers/pytorch_seed_model.py", dataDirectory, Text(steps), mode == "tanh-lstm" ? "tanh" : "relu",
-              device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu"],
-    };
-
-    // With the peer: rounds of ours then theirs, back to back, so that both see the same moments of a shared machine's
-    // load; the median of the per-round ratios is the figure (one round's ratio swings with the other tenants' work).
+    // Rounds of ours then each peer, back to back, so that all see the same moments of a shared machine's load; the
+    // median of the per-round ratios is the figure (one round's ratio swings with the other tenants' work).
     var ourRates = new List<double>();
-    var ratios = new List<double>();
-    var peerRates = new List<double>();
+    var peerRates = peers.ToDictionary(p => p.Name, _ => new List<double>());
+    var ratios = peers.ToDictionary(p => p.Name, _ => new List<double>());
+    var peerRss = peers.ToDictionary(p => p.Name, _ => double.NaN);
     for (var round = 1; round <= (peer ? rounds : 1); round++)
     {
         var ours = mode == "predict" ? TimePredict() : TimeTraining();
         ourRates.Add(ours);
         if (!peer)
             continue;
-        var theirs = RunPeer(peerArgs, unit, threads, blas);
-        if (theirs is null)
-            return 1;
-        peerRates.Add(theirs.Value);
-        ratios.Add(ours / theirs.Value);
-        Console.WriteLine($"round={round} {unit}={ours:0.0} peer_{unit}={theirs:0.0} ratio={ours / theirs.Value:0.00} load={Load()}");
+        var line = $"round={round} {unit}={ours:0.0}";
+        foreach (var p in peers)
+        {
+            if (RunPeer(p, unit) is not var (theirs, rss))
+                return 1;
+            peerRates[p.Name].Add(theirs);
+            ratios[p.Name].Add(ours / theirs);
+            if (rss is double mb)
+                peerRss[p.Name] = double.IsNaN(peerRss[p.Name]) ? mb : Math.Max(peerRss[p.Name], mb);
+            line += $" peer_{p.Name}_{unit}={theirs:0.0} ratio_{p.Name}={ours / theirs:0.00}";
+        }
+        Console.WriteLine($"{line} load={Load()}");
     }
 
     Console.WriteLine($"{unit}={Median(ourRates):0.0}");
+    foreach (var p in peers)
+        Console.WriteLine($"peer_{p.Name}_{unit}={Median(peerRates[p.Name]):0.0}");
+    foreach (var p in peers)
+        Console.WriteLine($"ratio_{p.Name}={Median(ratios[p.Name]):0.00} (median of {ratios[p.Name].Count} rounds: " +
+                          $"{string.Join(", ", ratios[p.Name].Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})");
     if (mode != "predict")
         Console.WriteLine($"est_epoch_s={60000.0 / batch / Median(ourRates):0.0}");
-    Console.WriteLine($"peak_rss_mb={Status("VmHWM:"):0}");
-    if (peer)
-    {
-        Console.WriteLine($"peer_{unit}={Median(peerRates):0.0}");
-        Console.WriteLine($"ratio={Median(ratios):0.00} (median of {ratios.Count} rounds: {string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})");
-    }
+    Console.WriteLine($"peak_rss_mb={ProcessStatus.Megabytes("VmHWM:"):0}");
+    foreach (var p in peers)
+        Console.WriteLine($"peer_{p.Name}_peak_rss_mb={peerRss[p.Name]:0}");
 }
 return 0;
 
@@ -204,14 +222,8 @@ static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
 static string Load() => File.ReadAllText("/proc/loadavg").Trim();
 
-// A /proc/self/status figure in MB (VmHWM: peak RSS, VmRSS: now).
-static double Status(string key)
-{
-    foreach (var line in File.ReadLines("/proc/self/status"))
-        if (line.StartsWith(key, StringComparison.Ordinal))
-            return double.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-    return double.NaN;
-}
+// Tensors created minus disposed on this thread: what training leaves behind (the optimizer's slots on a first fit).
+static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
 // Time per phase of the training step, the loop Fit runs minus shuffling and metrics: where a step's time goes.
 static double Profile(SequentialModel model, Dataset train, int steps, int batch)
@@ -222,25 +234,26 @@ static double Profile(SequentialModel model, Dataset train, int steps, int batch
     string[] names = ["batch+preprocess", "forward", "loss", "backward", "optimizer"];
     var phases = new double[names.Length];
     var clock = new Stopwatch();
-    model.Train();
-    Torch.ManualSeed(42);
+    model.train();
+    torch.manual_seed(42);
     var total = Stopwatch.StartNew();
     for (var step = 0; step < steps; step++)
     {
-        using var scope = new DisposeScope();
+        using var scope = torch.NewDisposeScope();
         clock.Restart();
         var (inputs, targets) = train.Batch(step, batch);
         var x = model.Preprocess(inputs);
+        var y = targets.to(model.Device);
         phases[0] += clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         var logits = profiled.Logits(x);
         phases[1] += clock.Elapsed.TotalMilliseconds;
         clock.Restart();
-        var loss = model.Config.Loss.Compute(logits, profiled.OutputActivation, targets);
+        var loss = model.Config.Loss.Compute(logits, profiled.OutputActivation, y);
         phases[2] += clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         Optimizer.ClearGradients(parameters);
-        loss.Backward();
+        loss.backward();
         phases[3] += clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         optimizer.Step(parameters);
@@ -252,52 +265,91 @@ static double Profile(SequentialModel model, Dataset train, int steps, int batch
     return steps / seconds;
 }
 
-// Runs a peer under bench/peers/measure.py (which adds its peak RSS) with the same thread settings as ours.
-static double? RunPeer(string[] peerArgs, string unit, int threads, int blas)
+// PyTorch under bench/peers/measure.py (which adds its peak RSS), with libtorch's thread count as ours. No heap
+// settings: TorchSharp sets none for us, so none for the peers either.
+static Peer? PythonPeer(string root, string[] script, int threads)
 {
-    var root = FindRoot();
-    if (root is null)
+    var path = Path.GetFullPath(Path.Combine(root, script[0]));
+    if (!File.Exists(path))
     {
-        Console.Error.WriteLine("peer: the repository root (bench/peers) was not found above the build output");
+        Console.Error.WriteLine($"peer: {path} not found (shared/ sits beside the repository)");
         return null;
     }
-    var script = Path.GetFullPath(Path.Combine(root, peerArgs[0]));
-    if (!File.Exists(script))
+    return new Peer("pytorch", "/usr/bin/python3", [Path.Combine(root, "bench/peers/measure.py"), path, .. script[1..]],
+        new() { ["OPENBLAS_NUM_THREADS"] = Text(threads), ["OMP_NUM_THREADS"] = Text(threads) });
+}
+
+// The reference model by hand in TorchSharp (shared/peers/torchsharp), built in a scratch directory: shared/ is
+// read-only, and under the repository it would inherit Directory.Build.props. Rebuilt only when its sources change.
+static Peer? TorchSharpPeer(string root, string[] arguments, int threads)
+{
+    var source = Path.GetFullPath(Path.Combine(root, "../shared/peers/torchsharp"));
+    string[] files = ["Program.cs", "TorchSharpSeedModel.csproj", "weaken-glibcxx-3.4.32.sh"];
+    if (files.FirstOrDefault(f => !File.Exists(Path.Combine(source, f))) is { } absent)
     {
-        Console.Error.WriteLine($"peer: {script} not found (shared/ sits beside the repository)");
+        Console.Error.WriteLine($"peer: {Path.Combine(source, absent)} not found (shared/ sits beside the repository)");
         return null;
     }
-    var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(root, "bench/peers/measure.py"), script, .. peerArgs[1..]])
+    var scratch = Path.Combine(Path.GetTempPath(), "modeldsl-torchsharp-peer");
+    var dll = Path.Combine(scratch, "bin/Release/net10.0/linux-x64/TorchSharpSeedModel.dll");
+    Directory.CreateDirectory(scratch);
+    var changed = !File.Exists(dll);
+    foreach (var file in files)
     {
-        RedirectStandardOutput = true,
-        UseShellExecute = false,
-    };
-    start.Environment["OPENBLAS_NUM_THREADS"] = blas.ToString(CultureInfo.InvariantCulture);
-    start.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
-    var settings = $"OPENBLAS_NUM_THREADS={blas} OMP_NUM_THREADS={threads}";
-    // The heap settings our shim applies (Native/allocator.cpp) speed PyTorch up as much: the peer gets them too.
-    if (Torch.KeepsFreedMemory)
-    {
-        start.Environment["MALLOC_MMAP_THRESHOLD_"] = "33554432";
-        start.Environment["MALLOC_TRIM_THRESHOLD_"] = "1073741824";
-        settings += " MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824";
+        var bytes = File.ReadAllBytes(Path.Combine(source, file));
+        var copy = Path.Combine(scratch, file);
+        if (File.Exists(copy) && File.ReadAllBytes(copy).AsSpan().SequenceEqual(bytes))
+            continue;
+        File.WriteAllBytes(copy, bytes);
+        changed = true;
     }
-    Console.WriteLine($"peer: {settings} /usr/bin/python3 {string.Join(' ', start.ArgumentList)}");
-    using var python = Process.Start(start)!;
-    var output = python.StandardOutput.ReadToEnd();
-    python.WaitForExit();
+    if (changed)
+    {
+        // The first build restores TorchSharp-cpu (~300 MB) unless the NuGet cache has it. No build servers: an idle
+        // MSBuild node or compiler server would stay behind beside the timed runs.
+        Console.WriteLine($"peer torchsharp: dotnet build -c Release in {scratch}");
+        var build = new ProcessStartInfo("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q", "--disable-build-servers"])
+        {
+            WorkingDirectory = scratch,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(build)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || !File.Exists(dll))
+        {
+            Console.Error.WriteLine($"peer torchsharp: the build failed ({process.ExitCode}):\n{output}");
+            return null;
+        }
+    }
+    if (threads != 1)
+        Console.WriteLine($"note: the TorchSharp peer sets 1 intra-op thread itself; --threads {threads} does not reach it");
+    return new Peer("torchsharp", "dotnet", [dll, .. arguments], new() { ["OMP_NUM_THREADS"] = Text(threads) });
+}
+
+// One run of a peer: its rate and, where it prints one, its peak RSS in MB.
+static (double Rate, double? PeakRss)? RunPeer(Peer peer, string unit)
+{
+    var start = new ProcessStartInfo(peer.Command, peer.Arguments) { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var (key, value) in peer.Environment)
+        start.Environment[key] = value;
+    var settings = string.Join(' ', peer.Environment.Select(e => $"{e.Key}={e.Value}"));
+    Console.WriteLine($"peer {peer.Name}: {settings} {peer.Command} {string.Join(' ', peer.Arguments)}");
+    using var process = Process.Start(start)!;
+    var output = process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
     foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        Console.WriteLine("peer: " + line);
-    var match = Regex.Match(output, unit + @"=([0-9.]+)");
+        Console.WriteLine($"peer {peer.Name}: {line}");
+    var rate = Regex.Match(output, unit + @"=([0-9.]+)");
     var rss = Regex.Match(output, @"peak_rss_mb=([0-9.]+)");
-    if (python.ExitCode != 0 || !match.Success)
+    if (process.ExitCode != 0 || !rate.Success)
     {
-        Console.Error.WriteLine($"peer: exited with {python.ExitCode} without a {unit} line");
+        Console.Error.WriteLine($"peer {peer.Name}: exited with {process.ExitCode} without a {unit} line");
         return null;
     }
-    if (rss.Success)
-        Console.WriteLine($"peer_peak_rss_mb={rss.Groups[1].Value}");
-    return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    return (double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture),
+        rss.Success ? double.Parse(rss.Groups[1].Value, CultureInfo.InvariantCulture) : null);
 }
 
 static string? FindRoot()
@@ -307,6 +359,9 @@ static string? FindRoot()
             return directory.FullName;
     return null;
 }
+
+/// <summary>A peer program: what to run, and the environment it gets on top of ours.</summary>
+internal sealed record Peer(string Name, string Command, string[] Arguments, Dictionary<string, string> Environment);
 
 /// <summary>Prints the resident set every N steps, then how much it grew after the first report (flat: no leak).</summary>
 internal sealed class RssReporter(int every) : Callback
@@ -319,7 +374,7 @@ internal sealed class RssReporter(int every) : Callback
     {
         if (++_steps % every != 0)
             return;
-        _last = Rss();
+        _last = ProcessStatus.Megabytes("VmRSS:");
         _first ??= _last;
         Console.WriteLine($"rss step={_steps} rss_mb={_last:0.0}");
     }
@@ -329,12 +384,16 @@ internal sealed class RssReporter(int every) : Callback
         if (_first is { } first)
             Console.WriteLine($"rss_growth_mb={_last - first:0.0}");
     }
+}
 
-    private static double Rss()
+internal static class ProcessStatus
+{
+    /// <summary>A /proc/self/status figure in MB (VmHWM: peak RSS, VmRSS: now).</summary>
+    public static double Megabytes(string key)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return double.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+            if (line.StartsWith(key, StringComparison.Ordinal))
+                return double.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
         return double.NaN;
     }
 }

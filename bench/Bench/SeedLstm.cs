@@ -4,6 +4,7 @@ using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Bench;
 
@@ -51,12 +52,12 @@ public sealed class SeedLstm : SequentialModel, IProfiled
 
     protected override Tensor ForwardLogits(Tensor input)
     {
-        var x = _lstm1.Forward(input);
-        x = _dropout1.Forward(x);
-        x = _lstm2.Forward(x);
-        x = _dropout2.Forward(x);
-        x = _dense1.Forward(x);
-        x = _dropout3.Forward(x);
+        var x = _lstm1.forward(input);
+        x = _dropout1.forward(x);
+        x = _lstm2.forward(x);
+        x = _dropout2.forward(x);
+        x = _dense1.forward(x);
+        x = _dropout3.forward(x);
         return _dense2.ForwardLinear(x);
     }
 }

@@ -12,5 +12,4 @@ return ExampleRunner.Run(
         batchSize: options.BatchSize ?? MnistMlp.DefaultBatchSize,
         device: options.Device,
         checkpointDirectory: options.CheckpointDirectory,
-        resume: options.Resume,
-        cudaGraphs: options.CudaGraphs));
+        resume: options.Resume));

@@ -13,5 +13,4 @@ return ExampleRunner.Run(
         batchSize: options.BatchSize ?? MnistLstm.DefaultBatchSize,
         device: options.Device,
         checkpointDirectory: options.CheckpointDirectory,
-        resume: options.Resume,
-        cudaGraphs: options.CudaGraphs));
+        resume: options.Resume));

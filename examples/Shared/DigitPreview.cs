@@ -1,4 +1,4 @@
-using ModelDsl.Runtime;
+using static TorchSharp.torch;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Training;
 
@@ -11,11 +11,11 @@ internal static class DigitPreview
 
     public static void Show(SequentialModel model, Dataset test, int count)
     {
-        using var scope = new DisposeScope();
-        var sample = test.Take(count);
-        var images = sample.Inputs.ToArray<byte>();
-        var labels = sample.Targets.ToArray<long>();
-        var predicted = model.Predict(sample.Inputs).ArgMax(1).ToArray<long>();
+        using var scope = NewDisposeScope();
+        using var sample = test.Take(count);
+        var images = sample.Inputs.data<byte>().ToArray();
+        var labels = sample.Targets.data<long>().ToArray();
+        var predicted = model.Predict(sample.Inputs).argmax(1).data<long>().ToArray();
 
         for (var n = 0; n < labels.Length; n++)
         {

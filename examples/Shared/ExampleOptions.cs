@@ -1,4 +1,6 @@
 using ModelDsl.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Examples.Mnist;
 
@@ -9,10 +11,7 @@ internal sealed record ExampleOptions
 
     public int? BatchSize { get; init; }
 
-    public Device Device { get; init; } = Device.Cpu;
-
-    /// <summary>On a GPU, whether each training step is replayed as one captured CUDA graph (off: op by op).</summary>
-    public bool CudaGraphs { get; init; } = true;
+    public Device Device { get; init; } = CPU;
 
     public int? Limit { get; init; }
 
@@ -25,7 +24,7 @@ internal sealed record ExampleOptions
     public string? ModelPath { get; init; }
 
     private const string Usage =
-        "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--no-cuda-graphs] [--limit N] " +
+        "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--limit N] " +
         "[--history FILE] [--checkpoint DIR] [--resume] [--save FILE]";
 
     /// <summary>Parses the arguments; prints what is wrong and returns null on bad input.</summary>
@@ -41,8 +40,7 @@ internal sealed record ExampleOptions
                 {
                     "--epochs" => options with { Epochs = Positive(name, Value(args, ref i)) },
                     "--batch-size" => options with { BatchSize = Positive(name, Value(args, ref i)) },
-                    "--device" => options with { Device = Device.Parse(Value(args, ref i)) },
-                    "--no-cuda-graphs" => options with { CudaGraphs = false },
+                    "--device" => options with { Device = Devices.Parse(Value(args, ref i)) },
                     "--limit" => options with { Limit = Positive(name, Value(args, ref i)) },
                     "--history" => options with { HistoryPath = Value(args, ref i) },
                     "--checkpoint" => options with { CheckpointDirectory = Value(args, ref i) },
@@ -59,10 +57,10 @@ internal sealed record ExampleOptions
             return null;
         }
 
-        if (options.Device.IsCuda && options.Device.Index >= Device.CudaDeviceCount)
+        if (options.Device.type == DeviceType.CUDA && Math.Max(options.Device.index, 0) >= Devices.CudaDeviceCount)
         {
             Console.Error.WriteLine(
-                $"--device {options.Device}: libtorch sees {Device.CudaDeviceCount} CUDA device(s) here; use --device cpu, or auto to take a GPU when there is one");
+                $"--device {options.Device}: libtorch sees {Devices.CudaDeviceCount} CUDA device(s) here (a GPU needs a CUDA libtorch package); use --device cpu, or auto to take a GPU when there is one");
             return null;
         }
 

@@ -1,4 +1,4 @@
-using ModelDsl.Runtime;
+using System.Runtime.InteropServices;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Report;
 using ModelDsl.Runtime.Training;
@@ -26,9 +26,9 @@ internal static class ExampleRunner
         {
             return Train(options, summary, defaultModelPath, train);
         }
-        catch (Exception e) when (e is TorchException or IOException or InvalidDataException or InvalidOperationException)
+        catch (Exception e) when (e is ExternalException or IOException or InvalidDataException or InvalidOperationException)
         {
-            // Expected failures (missing data, a bad checkpoint, a native error) get their message, not a stack trace.
+            // Expected failures (missing data, a bad checkpoint, a libtorch error) get their message, not a stack trace.
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }

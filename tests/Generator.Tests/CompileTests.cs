@@ -11,9 +11,11 @@ namespace ModelDsl.Generator.Tests;
 public sealed class CompileTests
 {
     private const string Usage = """
+        using System.Linq;
         using Examples.Mnist;
-        using ModelDsl.Runtime;
         using ModelDsl.Runtime.Data;
+        using TorchSharp;
+        using static TorchSharp.torch;
 
         namespace Consumer.App;
 
@@ -28,14 +30,20 @@ public sealed class CompileTests
             public static long[] Run(Dataset train, Dataset test, Tensor images)
             {
                 System.Console.WriteLine(MnistLstm.Summary());
-                var result = MnistLstm.Train(train, validation: test, epochs: 1, batchSize: 64, device: Device.Cpu, seed: null);
+                var result = MnistLstm.Train(train, validation: test, epochs: 1, batchSize: 64, device: CPU, seed: null);
                 using var model = result.Model;
                 model.Save("mnist-lstm.weights");
-                using var loaded = MnistLstm.Load("mnist-lstm.weights", Device.Cpu);
+                using var loaded = MnistLstm.Load("mnist-lstm.weights", CPU);
                 int timesteps = MnistLstm.InputShape[0];
                 int classes = MnistLstm.OutputShape[0];
                 System.Console.WriteLine($"{timesteps} steps in, {classes} classes out, {loaded.Dropout.Rate} dropout");
                 using var fresh = new MnistLstm(seed: 7);
+                // An ordinary TorchSharp module: its parameters, modes and devices as TorchSharp defines them.
+                long parameters = fresh.parameters().Sum(p => p.numel());
+                fresh.train();
+                fresh.to(CPU);
+                using var output = fresh.call(images);
+                System.Console.WriteLine($"{parameters} parameters, output {string.Join(", ", output.shape)}");
                 return loaded.PredictClasses(images, batchSize: 256);
             }
         }

@@ -6,7 +6,8 @@ namespace Consumer.App
 {
     /// <summary>
     /// The Sequential model <c>HousingMlp</c> from <c>housing-mlp.model.yaml</c>: input (batch, 13),
-    /// output (batch, 1), 5,377 parameters. Create and train it with <c>HousingMlp.Train</c>.
+    /// output (batch, 1), 5,377 parameters. Create and train it with <c>HousingMlp.Train</c>;
+    /// it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class HousingMlp : global::ModelDsl.Runtime.Training.SequentialModel
@@ -41,7 +42,7 @@ namespace Consumer.App
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers; <see langword="null"/> for a random start.</param>
-        public HousingMlp(global::ModelDsl.Runtime.Device? device = null, int? seed = null)
+        public HousingMlp(global::TorchSharp.torch.Device? device = null, int? seed = null)
             : base(CreateConfig(), seed)
         {
             Dense = Add("dense", new global::ModelDsl.Runtime.Layers.Dense(13, 64, activation: global::ModelDsl.Runtime.Activation.Relu, kernelInitializer: "he_normal"));
@@ -62,12 +63,12 @@ namespace Consumer.App
                 InputShape: InputShape);
 
         /// <inheritdoc/>
-        protected override global::ModelDsl.Runtime.Tensor ForwardLogits(global::ModelDsl.Runtime.Tensor input)
+        protected override global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
         {
-            var x = Dense.Forward(input);
-            x = BatchNormalization.Forward(x);
-            x = Dense1.Forward(x);
-            x = Dropout.Forward(x);
+            var x = Dense.forward(input);
+            x = BatchNormalization.forward(x);
+            x = Dense1.forward(x);
+            x = Dropout.forward(x);
             return Dense2.ForwardLinear(x);
         }
 
@@ -91,7 +92,6 @@ namespace Consumer.App
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
-        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<HousingMlp> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -101,13 +101,12 @@ namespace Consumer.App
             bool shuffle = true,
             int? seed = null,
             double validationSplit = 0.0,
-            global::ModelDsl.Runtime.Device? device = null,
+            global::TorchSharp.torch.Device? device = null,
             global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null,
-            bool cudaGraphs = true)
+            global::System.IO.TextWriter? log = null)
         {
             var model = new HousingMlp(device, seed);
             try
@@ -125,13 +124,12 @@ namespace Consumer.App
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
-                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<HousingMlp>(model, history);
             }
             catch
             {
-                // Native and GPU memory are invisible to the GC: release them now.
+                // libtorch's CPU and GPU memory is invisible to the GC: release it now.
                 model.Dispose();
                 throw;
             }
@@ -141,7 +139,7 @@ namespace Consumer.App
         /// <param name="path">The weights file.</param>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
-        public static HousingMlp Load(string path, global::ModelDsl.Runtime.Device? device = null)
+        public static HousingMlp Load(string path, global::TorchSharp.torch.Device? device = null)
         {
             var model = new HousingMlp(device, seed: null);
             try

@@ -6,7 +6,8 @@ namespace Consumer.App
 {
     /// <summary>
     /// The Sequential model <c>MnistCnn</c> from <c>mnist-cnn.model.yaml</c>: input (batch, 28, 28, 1),
-    /// output (batch, 10), 41,866 parameters. Create and train it with <c>MnistCnn.Train</c>.
+    /// output (batch, 10), 41,866 parameters. Create and train it with <c>MnistCnn.Train</c>;
+    /// it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class MnistCnn : global::ModelDsl.Runtime.Training.SequentialModel
@@ -47,7 +48,7 @@ namespace Consumer.App
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers; <see langword="null"/> for a random start.</param>
-        public MnistCnn(global::ModelDsl.Runtime.Device? device = null, int? seed = null)
+        public MnistCnn(global::TorchSharp.torch.Device? device = null, int? seed = null)
             : base(CreateConfig(), seed)
         {
             Conv2D = Add("conv2d", new global::ModelDsl.Runtime.Layers.Conv2D(1, 32, 3, 3, activation: global::ModelDsl.Runtime.Activation.Relu));
@@ -70,14 +71,14 @@ namespace Consumer.App
                 InputShape: InputShape);
 
         /// <inheritdoc/>
-        protected override global::ModelDsl.Runtime.Tensor ForwardLogits(global::ModelDsl.Runtime.Tensor input)
+        protected override global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
         {
-            var x = Conv2D.Forward(input);
-            x = MaxPooling2D.Forward(x);
-            x = Conv2D1.Forward(x);
-            x = MaxPooling2D1.Forward(x);
-            x = Flatten.Forward(x);
-            x = Dropout.Forward(x);
+            var x = Conv2D.forward(input);
+            x = MaxPooling2D.forward(x);
+            x = Conv2D1.forward(x);
+            x = MaxPooling2D1.forward(x);
+            x = Flatten.forward(x);
+            x = Dropout.forward(x);
             return Dense.ForwardLinear(x);
         }
 
@@ -101,7 +102,6 @@ namespace Consumer.App
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
-        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<MnistCnn> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -111,13 +111,12 @@ namespace Consumer.App
             bool shuffle = true,
             int? seed = null,
             double validationSplit = 0.0,
-            global::ModelDsl.Runtime.Device? device = null,
+            global::TorchSharp.torch.Device? device = null,
             global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null,
-            bool cudaGraphs = true)
+            global::System.IO.TextWriter? log = null)
         {
             var model = new MnistCnn(device, seed);
             try
@@ -135,13 +134,12 @@ namespace Consumer.App
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
-                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<MnistCnn>(model, history);
             }
             catch
             {
-                // Native and GPU memory are invisible to the GC: release them now.
+                // libtorch's CPU and GPU memory is invisible to the GC: release it now.
                 model.Dispose();
                 throw;
             }
@@ -153,18 +151,18 @@ namespace Consumer.App
         /// <param name="inputs">Samples of shape (batch, 28, 28, 1), raw: the model applies its own preprocessing.</param>
         /// <param name="batchSize">Samples per forward pass.</param>
         /// <returns>One class index per sample.</returns>
-        public long[] PredictClasses(global::ModelDsl.Runtime.Tensor inputs, int batchSize = 32)
+        public long[] PredictClasses(global::TorchSharp.torch.Tensor inputs, int batchSize = 32)
         {
             using var probabilities = Predict(inputs, batchSize);
-            using var classes = probabilities.ArgMax(-1);
-            return classes.ToArray<long>();
+            using var classes = probabilities.argmax(-1);
+            return classes.data<long>().ToArray();
         }
 
         /// <summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name="path"/>.</summary>
         /// <param name="path">The weights file.</param>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
-        public static MnistCnn Load(string path, global::ModelDsl.Runtime.Device? device = null)
+        public static MnistCnn Load(string path, global::TorchSharp.torch.Device? device = null)
         {
             var model = new MnistCnn(device, seed: null);
             try

@@ -6,7 +6,8 @@ namespace Examples.Mnist
 {
     /// <summary>
     /// The Sequential model <c>MnistLstm</c> from <c>mnist-lstm.model.yaml</c>: input (batch, 28, 28),
-    /// output (batch, 10), 216,426 parameters. Create and train it with <c>MnistLstm.Train</c>.
+    /// output (batch, 10), 216,426 parameters. Create and train it with <c>MnistLstm.Train</c>;
+    /// it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class MnistLstm : global::ModelDsl.Runtime.Training.SequentialModel
@@ -47,7 +48,7 @@ namespace Examples.Mnist
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers (the model's <c>fit.seed</c>: 42); <see langword="null"/> for a random start.</param>
-        public MnistLstm(global::ModelDsl.Runtime.Device? device = null, int? seed = 42)
+        public MnistLstm(global::TorchSharp.torch.Device? device = null, int? seed = 42)
             : base(CreateConfig(), seed)
         {
             Lstm = Add("lstm", new global::ModelDsl.Runtime.Layers.Lstm(28, 128, activation: global::ModelDsl.Runtime.Activation.Relu, returnSequences: true));
@@ -70,14 +71,14 @@ namespace Examples.Mnist
                 InputShape: InputShape);
 
         /// <inheritdoc/>
-        protected override global::ModelDsl.Runtime.Tensor ForwardLogits(global::ModelDsl.Runtime.Tensor input)
+        protected override global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
         {
-            var x = Lstm.Forward(input);
-            x = Dropout.Forward(x);
-            x = Lstm1.Forward(x);
-            x = Dropout1.Forward(x);
-            x = Dense.Forward(x);
-            x = Dropout2.Forward(x);
+            var x = Lstm.forward(input);
+            x = Dropout.forward(x);
+            x = Lstm1.forward(x);
+            x = Dropout1.forward(x);
+            x = Dense.forward(x);
+            x = Dropout2.forward(x);
             return Dense1.ForwardLinear(x);
         }
 
@@ -101,7 +102,6 @@ namespace Examples.Mnist
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
-        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<MnistLstm> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -111,13 +111,12 @@ namespace Examples.Mnist
             bool shuffle = true,
             int? seed = 42,
             double validationSplit = 0.0,
-            global::ModelDsl.Runtime.Device? device = null,
+            global::TorchSharp.torch.Device? device = null,
             global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null,
-            bool cudaGraphs = true)
+            global::System.IO.TextWriter? log = null)
         {
             var model = new MnistLstm(device, seed);
             try
@@ -135,13 +134,12 @@ namespace Examples.Mnist
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
-                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<MnistLstm>(model, history);
             }
             catch
             {
-                // Native and GPU memory are invisible to the GC: release them now.
+                // libtorch's CPU and GPU memory is invisible to the GC: release it now.
                 model.Dispose();
                 throw;
             }
@@ -153,18 +151,18 @@ namespace Examples.Mnist
         /// <param name="inputs">Samples of shape (batch, 28, 28), raw: the model applies its own preprocessing.</param>
         /// <param name="batchSize">Samples per forward pass.</param>
         /// <returns>One class index per sample.</returns>
-        public long[] PredictClasses(global::ModelDsl.Runtime.Tensor inputs, int batchSize = 32)
+        public long[] PredictClasses(global::TorchSharp.torch.Tensor inputs, int batchSize = 32)
         {
             using var probabilities = Predict(inputs, batchSize);
-            using var classes = probabilities.ArgMax(-1);
-            return classes.ToArray<long>();
+            using var classes = probabilities.argmax(-1);
+            return classes.data<long>().ToArray();
         }
 
         /// <summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name="path"/>.</summary>
         /// <param name="path">The weights file.</param>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
-        public static MnistLstm Load(string path, global::ModelDsl.Runtime.Device? device = null)
+        public static MnistLstm Load(string path, global::TorchSharp.torch.Device? device = null)
         {
             var model = new MnistLstm(device, seed: null);
             try

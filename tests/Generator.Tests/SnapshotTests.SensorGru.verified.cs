@@ -6,7 +6,8 @@ namespace Sensors.Models
 {
     /// <summary>
     /// The Sequential model <c>SensorGru</c> from <c>sensor-gru.model.yaml</c>: input (batch, 50, 8),
-    /// output (batch, 5), 17,477 parameters. Create and train it with <c>SensorGru.Train</c>.
+    /// output (batch, 5), 17,477 parameters. Create and train it with <c>SensorGru.Train</c>;
+    /// it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class SensorGru : global::ModelDsl.Runtime.Training.SequentialModel
@@ -38,7 +39,7 @@ namespace Sensors.Models
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers; <see langword="null"/> for a random start.</param>
-        public SensorGru(global::ModelDsl.Runtime.Device? device = null, int? seed = null)
+        public SensorGru(global::TorchSharp.torch.Device? device = null, int? seed = null)
             : base(CreateConfig(), seed)
         {
             Gru = Add("gru", new global::ModelDsl.Runtime.Layers.Gru(8, 64, returnSequences: true));
@@ -58,11 +59,11 @@ namespace Sensors.Models
                 InputShape: InputShape);
 
         /// <inheritdoc/>
-        protected override global::ModelDsl.Runtime.Tensor ForwardLogits(global::ModelDsl.Runtime.Tensor input)
+        protected override global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
         {
-            var x = Gru.Forward(input);
-            x = SimpleRnn.Forward(x);
-            x = Dense.Forward(x);
+            var x = Gru.forward(input);
+            x = SimpleRnn.forward(x);
+            x = Dense.forward(x);
             return Activation.ForwardLinear(x);
         }
 
@@ -86,7 +87,6 @@ namespace Sensors.Models
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
-        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<SensorGru> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -96,13 +96,12 @@ namespace Sensors.Models
             bool shuffle = false,
             int? seed = null,
             double validationSplit = 0.1,
-            global::ModelDsl.Runtime.Device? device = null,
+            global::TorchSharp.torch.Device? device = null,
             global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null,
-            bool cudaGraphs = true)
+            global::System.IO.TextWriter? log = null)
         {
             var model = new SensorGru(device, seed);
             try
@@ -120,13 +119,12 @@ namespace Sensors.Models
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
-                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<SensorGru>(model, history);
             }
             catch
             {
-                // Native and GPU memory are invisible to the GC: release them now.
+                // libtorch's CPU and GPU memory is invisible to the GC: release it now.
                 model.Dispose();
                 throw;
             }
@@ -138,18 +136,18 @@ namespace Sensors.Models
         /// <param name="inputs">Samples of shape (batch, 50, 8), raw: the model applies its own preprocessing.</param>
         /// <param name="batchSize">Samples per forward pass.</param>
         /// <returns>One class index per sample.</returns>
-        public long[] PredictClasses(global::ModelDsl.Runtime.Tensor inputs, int batchSize = 32)
+        public long[] PredictClasses(global::TorchSharp.torch.Tensor inputs, int batchSize = 32)
         {
             using var probabilities = Predict(inputs, batchSize);
-            using var classes = probabilities.ArgMax(-1);
-            return classes.ToArray<long>();
+            using var classes = probabilities.argmax(-1);
+            return classes.data<long>().ToArray();
         }
 
         /// <summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name="path"/>.</summary>
         /// <param name="path">The weights file.</param>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
-        public static SensorGru Load(string path, global::ModelDsl.Runtime.Device? device = null)
+        public static SensorGru Load(string path, global::TorchSharp.torch.Device? device = null)
         {
             var model = new SensorGru(device, seed: null);
             try

@@ -6,7 +6,8 @@ namespace Consumer.App
 {
     /// <summary>
     /// The Sequential model <c>ReviewClassifier</c> from <c>text-classifier.model.yaml</c>: input (batch, 200),
-    /// output (batch, 1), 342,753 parameters. Create and train it with <c>ReviewClassifier.Train</c>.
+    /// output (batch, 1), 342,753 parameters. Create and train it with <c>ReviewClassifier.Train</c>;
+    /// it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelDsl.Generator", "0.1.0.0")]
     public sealed partial class ReviewClassifier : global::ModelDsl.Runtime.Training.SequentialModel
@@ -41,7 +42,7 @@ namespace Consumer.App
         /// <summary>Creates the model with freshly initialised weights (Keras' initializers).</summary>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <param name="seed">Seeds the weight initializers (the model's <c>fit.seed</c>: 7); <see langword="null"/> for a random start.</param>
-        public ReviewClassifier(global::ModelDsl.Runtime.Device? device = null, int? seed = 7)
+        public ReviewClassifier(global::TorchSharp.torch.Device? device = null, int? seed = 7)
             : base(CreateConfig(), seed)
         {
             Embedding = Add("embedding", new global::ModelDsl.Runtime.Layers.Embedding(10000, 32));
@@ -62,12 +63,12 @@ namespace Consumer.App
                 InputShape: InputShape);
 
         /// <inheritdoc/>
-        protected override global::ModelDsl.Runtime.Tensor ForwardLogits(global::ModelDsl.Runtime.Tensor input)
+        protected override global::TorchSharp.torch.Tensor ForwardLogits(global::TorchSharp.torch.Tensor input)
         {
-            var x = Embedding.Forward(input);
-            x = Conv1D.Forward(x);
-            x = MaxPooling1D.Forward(x);
-            x = Lstm.Forward(x);
+            var x = Embedding.forward(input);
+            x = Conv1D.forward(x);
+            x = MaxPooling1D.forward(x);
+            x = Lstm.forward(x);
             return Dense.ForwardLinear(x);
         }
 
@@ -91,7 +92,6 @@ namespace Consumer.App
         /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
         /// <param name="verbose">How progress is reported.</param>
         /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
-        /// <param name="cudaGraphs">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>
         /// <returns>The trained model and its per-epoch history.</returns>
         public static global::ModelDsl.Runtime.Training.TrainingResult<ReviewClassifier> Train(
             global::ModelDsl.Runtime.Data.Dataset train,
@@ -101,13 +101,12 @@ namespace Consumer.App
             bool shuffle = true,
             int? seed = 7,
             double validationSplit = 0.0,
-            global::ModelDsl.Runtime.Device? device = null,
+            global::TorchSharp.torch.Device? device = null,
             global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
             string? checkpointDirectory = null,
             bool resume = false,
             global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
-            global::System.IO.TextWriter? log = null,
-            bool cudaGraphs = true)
+            global::System.IO.TextWriter? log = null)
         {
             var model = new ReviewClassifier(device, seed);
             try
@@ -125,13 +124,12 @@ namespace Consumer.App
                     CheckpointDirectory = checkpointDirectory,
                     Resume = resume,
                     Log = log,
-                    CudaGraphs = cudaGraphs,
                 });
                 return new global::ModelDsl.Runtime.Training.TrainingResult<ReviewClassifier>(model, history);
             }
             catch
             {
-                // Native and GPU memory are invisible to the GC: release them now.
+                // libtorch's CPU and GPU memory is invisible to the GC: release it now.
                 model.Dispose();
                 throw;
             }
@@ -143,17 +141,17 @@ namespace Consumer.App
         /// <param name="inputs">Samples of shape (batch, 200), raw: the model applies its own preprocessing.</param>
         /// <param name="batchSize">Samples per forward pass.</param>
         /// <returns>One class index per sample.</returns>
-        public long[] PredictClasses(global::ModelDsl.Runtime.Tensor inputs, int batchSize = 32)
+        public long[] PredictClasses(global::TorchSharp.torch.Tensor inputs, int batchSize = 32)
         {
             using var probabilities = Predict(inputs, batchSize);
-            return global::System.Array.ConvertAll(probabilities.ToArray<float>(), value => value >= 0.5f ? 1L : 0L);
+            return global::System.Array.ConvertAll(probabilities.data<float>().ToArray(), value => value >= 0.5f ? 1L : 0L);
         }
 
         /// <summary>Creates the model and loads the weights that <c>Save</c> wrote to <paramref name="path"/>.</summary>
         /// <param name="path">The weights file.</param>
         /// <param name="device">Where the weights live; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
         /// <returns>The model, ready to predict or to train further.</returns>
-        public static ReviewClassifier Load(string path, global::ModelDsl.Runtime.Device? device = null)
+        public static ReviewClassifier Load(string path, global::TorchSharp.torch.Device? device = null)
         {
             var model = new ReviewClassifier(device, seed: null);
             try

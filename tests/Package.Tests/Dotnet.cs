@@ -14,9 +14,14 @@ internal static class Dotnet
     public static string RepositoryRoot { get; } = Path.GetFullPath(Path.Combine(SourceDirectory(), "..", ".."));
 
     public static (int ExitCode, string Output) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment,
-        TimeSpan timeout, params string[] arguments)
+        TimeSpan timeout, params string[] arguments) =>
+        RunProgram("dotnet", workingDirectory, environment, timeout, arguments);
+
+    /// <summary>Runs <paramref name="program"/> (dotnet, or an app it built) the same way.</summary>
+    public static (int ExitCode, string Output) RunProgram(string program, string workingDirectory,
+        IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", arguments)
+        var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -42,7 +47,7 @@ internal static class Dotnet
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish in {timeout}:\n{output.Result}{error.Result}");
+            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish in {timeout}:\n{output.Result}{error.Result}");
         }
 
         return (process.ExitCode, output.Result + error.Result);

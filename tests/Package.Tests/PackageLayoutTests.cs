@@ -8,7 +8,7 @@ namespace ModelDsl.Package.Tests;
 public sealed class PackageLayoutTests(PackageFeed feed)
 {
     [Fact]
-    public void ModelDslCarriesTheRuntimeTheGeneratorTheBuildFilesAndTheShimSources()
+    public void ModelDslCarriesTheRuntimeTheGeneratorAndTheBuildFilesAndDependsOnTorchSharpOnly()
     {
         using var package = ZipFile.OpenRead(feed.PackagePath("ModelDsl"));
         var entries = package.Entries.Select(e => e.FullName).ToHashSet();
@@ -19,26 +19,20 @@ public sealed class PackageLayoutTests(PackageFeed feed)
             Assert.Contains($"analyzers/dotnet/cs/{analyzer}", entries);
         }
 
-        foreach (var build in new[] { "ModelDsl.props", "ModelDsl.targets", "ModelDsl.ModelFiles.props", "ModelDsl.ModelFiles.targets", "ModelDsl.Native.targets" })
+        foreach (var build in new[] { "ModelDsl.props", "ModelDsl.targets", "ModelDsl.ModelFiles.props", "ModelDsl.ModelFiles.targets", "ModelDsl.TorchSharp.targets" })
         {
             Assert.Contains($"buildTransitive/{build}", entries);
         }
 
-        var nativeSources = Directory.GetFiles(Path.Combine(Dotnet.RepositoryRoot, "src", "Runtime", "Native"))
-            .Select(Path.GetFileName)
-            .Where(name => name!.EndsWith(".cpp", StringComparison.Ordinal) || name.EndsWith(".h", StringComparison.Ordinal) || name == "CMakeLists.txt");
-        foreach (var source in nativeSources)
-        {
-            Assert.Contains($"native/{source}", entries);
-        }
-
-        // Nothing built on this machine travels: the shim is built where the package is used, against its libtorch.
-        Assert.DoesNotContain(entries, e => e.EndsWith(".so", StringComparison.Ordinal) || e.Contains("/build/", StringComparison.Ordinal));
+        // No native code of its own: neither sources nor binaries.
+        Assert.DoesNotContain(entries, e => e.StartsWith("native/", StringComparison.Ordinal) || e.EndsWith(".so", StringComparison.Ordinal));
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && !e.StartsWith("lib/net10.0/ModelDsl.Runtime.", StringComparison.Ordinal));
 
-        // The analyzer's dependencies ride inside it; the package depends on nothing.
-        var nuspec = Nuspec(package, "ModelDsl.nuspec");
-        Assert.DoesNotContain(nuspec.Descendants(), e => e.Name.LocalName == "dependency");
+        // The analyzer's dependencies ride inside it; the package depends on the managed TorchSharp alone, so the
+        // application picks its libtorch (CPU or CUDA, per platform).
+        var dependencies = Nuspec(package, "ModelDsl.nuspec").Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => e.Attribute("id")?.Value ?? "").ToArray();
+        Assert.Equal(["TorchSharp"], dependencies);
     }
 
     [Fact]

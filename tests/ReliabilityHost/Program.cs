@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
@@ -7,6 +8,7 @@ using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.ReliabilityHost;
 
@@ -19,7 +21,9 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        Torch.SetNumThreads(1);
+        // The first TorchSharp call: through the runtime's loader, whose failure says why.
+        TorchLibrary.EnsureLoaded();
+        set_num_threads(1);
         if (args[0] == "alloc")
             return Allocate();
         var (kind, epochs, directory, result) = (args[0], int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
@@ -41,25 +45,25 @@ public static class Program
     }
 
     /// <summary>
-    /// <c>ReliabilityHost alloc</c>: asks for 1e13 float32 elements (40 TB), which must fail as a TorchException, then
-    /// shows the process still computes. A child process, because where the kernel overcommits memory a runtime
-    /// that failed this check would be killed, and would take the test run with it.
+    /// <c>ReliabilityHost alloc</c>: asks for 1e13 float32 elements (40 TB), which must fail as libtorch's error (an
+    /// ExternalException in TorchSharp), then shows the process still computes. A child process, because where the
+    /// kernel overcommits memory a runtime that failed this check would be killed, and would take the test run with it.
     /// </summary>
     private static int Allocate()
     {
         try
         {
-            using var huge = Tensor.Zeros([100_000, 100_000, 1_000]);
+            using var huge = zeros(100_000, 100_000, 1_000);
             Console.WriteLine("allocated");
             return 1;
         }
-        catch (TorchException e)
+        catch (ExternalException e)
         {
-            Console.WriteLine($"TorchException: {e.Message.ReplaceLineEndings(" ")}");
+            Console.WriteLine($"ExternalException: {e.Message.ReplaceLineEndings(" ")}");
         }
-        using var small = Tensor.Ones([3]);
-        using var sum = small.Sum();
-        Console.WriteLine($"alive: {sum.ToDouble().ToString(CultureInfo.InvariantCulture)}");
+        using var small = ones(3);
+        using var sum = small.sum();
+        Console.WriteLine($"alive: {sum.item<float>().ToString(CultureInfo.InvariantCulture)}");
         return 0;
     }
 }
@@ -81,7 +85,7 @@ public sealed class HostModel : SequentialModel
         _hidden = Add("dense", new Dense(features, hidden, Activation.Relu));
         _dropout = Add("dropout", new Dropout(0.3));
         _output = Add("dense_1", new Dense(hidden, 3, Activation.Softmax));
-        Build(Device.Cpu);
+        Build(CPU);
     }
 
     public static HostModel Create(string kind) => kind == "wide" ? new HostModel(1024, 2048) : new HostModel(8, 32);
@@ -99,10 +103,10 @@ public sealed class HostModel : SequentialModel
             for (var f = 0; f < features; f++)
                 inputs[i * features + f] = (float)((f % 3 == labels[i] ? 0.6 : 0.1) + 0.35 * random.NextDouble());
         }
-        return new Dataset(Tensor.From(inputs, count, features), Tensor.From(labels));
+        return new Dataset(tensor(inputs, [count, features]), tensor(labels));
     }
 
     protected override Activation OutputActivation => Activation.Softmax;
 
-    protected override Tensor ForwardLogits(Tensor input) => _output.ForwardLinear(_dropout.Forward(_hidden.Forward(input)));
+    protected override Tensor ForwardLogits(Tensor input) => _output.ForwardLinear(_dropout.forward(_hidden.forward(input)));
 }

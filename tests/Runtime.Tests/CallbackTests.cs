@@ -1,6 +1,7 @@
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -25,7 +26,7 @@ public sealed class CallbackTests : IDisposable
         var features = new float[500 * TinyClassifier.Features];
         Array.Fill(features, 0.5f);
         features[260 * TinyClassifier.Features] = float.NaN;
-        using var data = new Dataset(Tensor.From(features, 500, TinyClassifier.Features), Tensor.Zeros([500], DType.Int64));
+        using var data = new Dataset(tensor(features, [500, TinyClassifier.Features]), zeros(500, dtype: ScalarType.Int64));
         var terminate = new TerminateOnNaN();
         var log = new StringWriter();
 

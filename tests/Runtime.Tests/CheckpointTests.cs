@@ -1,4 +1,5 @@
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -70,7 +71,7 @@ public sealed class CheckpointTests : IDisposable
 
         using var expected = trained.Predict(data.Inputs);
         using var actual = fresh.Predict(data.Inputs);
-        Assert.Equal(expected.ToArray<float>(), actual.ToArray<float>());
+        Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
         Assert.Equal(["weights.ckpt"], Directory.GetFiles(_dir).Select(Path.GetFileName));
     }
 
@@ -81,20 +82,21 @@ public sealed class CheckpointTests : IDisposable
         using (var other = new TinyClassifier(hidden: 8, name: "Other"))
             other.Save(path);
         using var model = new TinyClassifier();
-        using var before = model.Predict(Tensor.Ones([1, TinyClassifier.Features]));
+        using var probe = ones(1, TinyClassifier.Features);
+        using var before = model.Predict(probe);
 
         var error = Assert.Throws<InvalidDataException>(() => model.LoadWeights(path));
 
         Assert.Contains(path, error.Message);
         Assert.Contains("'Other'", error.Message);
         Assert.Contains("'TinyClassifier'", error.Message);
-        Assert.Contains("dense_1/kernel is (4, 8) there but (4, 16) here", error.Message);
-        Assert.Contains("dense_1/bias is (8) there but (16) here", error.Message);
-        Assert.Contains("dense_2/kernel is (8, 3) there but (16, 3) here", error.Message);
-        Assert.DoesNotContain("dense_2/bias", error.Message);
+        Assert.Contains("dense_1.kernel is (4, 8) there but (4, 16) here", error.Message);
+        Assert.Contains("dense_1.bias is (8) there but (16) here", error.Message);
+        Assert.Contains("dense_2.kernel is (8, 3) there but (16, 3) here", error.Message);
+        Assert.DoesNotContain("dense_2.bias", error.Message);
         // Nothing was loaded.
-        using var after = model.Predict(Tensor.Ones([1, TinyClassifier.Features]));
-        Assert.Equal(before.ToArray<float>(), after.ToArray<float>());
+        using var after = model.Predict(probe);
+        Assert.Equal(before.data<float>().ToArray(), after.data<float>().ToArray());
     }
 
     [Fact]
@@ -102,12 +104,12 @@ public sealed class CheckpointTests : IDisposable
     {
         using var model = new TinyClassifier();
         var weights = model.GetWeights().Tensors;
-        var renamed = weights.Select(t => t.Name == "dense_2/bias" ? t with { Name = "dense_3/bias" } : t).ToList();
+        var renamed = weights.Select(t => t.Name == "dense_2.bias" ? t with { Name = "dense_3.bias" } : t).ToList();
 
         var error = Assert.Throws<InvalidDataException>(() => model.SetWeights(new ModelWeights(renamed)));
 
-        Assert.Contains("dense_2/bias (3) is missing", error.Message);
-        Assert.Contains("dense_3/bias (3) is not in this model", error.Message);
+        Assert.Contains("dense_2.bias (3) is missing", error.Message);
+        Assert.Contains("dense_3.bias (3) is not in this model", error.Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using ModelDsl.Runtime.Data;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -86,15 +87,15 @@ public sealed class MnistFilesTests : IDisposable
         using (train)
         using (test)
         {
-            Assert.Equal([60000, 28, 28], train.Inputs.Shape);
-            Assert.Equal(DType.UInt8, train.Inputs.DType);
-            Assert.Equal([60000], train.Targets.Shape);
-            Assert.Equal(DType.Int64, train.Targets.DType);
+            Assert.Equal([60000, 28, 28], train.Inputs.shape);
+            Assert.Equal(ScalarType.Byte, train.Inputs.dtype);
+            Assert.Equal([60000], train.Targets.shape);
+            Assert.Equal(ScalarType.Int64, train.Targets.dtype);
             Assert.Equal(10000, test.Count);
-            using var firstLabels = train.Targets.Narrow(0, 0, 5);
-            Assert.Equal([5L, 0, 4, 1, 9], firstLabels.ToArray<long>());
-            using var max = train.Inputs.Max();
-            Assert.Equal(255, max.ToInt64());
+            using var firstLabels = train.Targets.narrow(0, 0, 5);
+            Assert.Equal([5L, 0, 4, 1, 9], firstLabels.data<long>().ToArray());
+            using var max = train.Inputs.max();
+            Assert.Equal(255, max.item<byte>());
         }
     }
 

@@ -6,6 +6,7 @@ using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -47,12 +48,12 @@ public sealed class ReferenceModel : SequentialModel
 
     protected override Tensor ForwardLogits(Tensor input)
     {
-        var x = _lstm1.Forward(input);
-        x = _dropout1.Forward(x);
-        x = _lstm2.Forward(x);
-        x = _dropout2.Forward(x);
-        x = _dense1.Forward(x);
-        x = _dropout3.Forward(x);
+        var x = _lstm1.forward(input);
+        x = _dropout1.forward(x);
+        x = _lstm2.forward(x);
+        x = _dropout2.forward(x);
+        x = _dense1.forward(x);
+        x = _dropout3.forward(x);
         return _dense2.ForwardLinear(x);
     }
 }
@@ -78,11 +79,11 @@ public sealed class ReferenceModelTests(ITestOutputHelper output)
     [Fact]
     public void HasTheDesignedParameterCount()
     {
-        using var model = new ReferenceModel(Device.Cpu);
+        using var model = new ReferenceModel(CPU);
 
         Assert.Equal(216_426, model.WeightCount);
-        Assert.Equal(["lstm_1/kernel", "lstm_1/recurrent_kernel", "lstm_1/bias", "lstm_2/kernel"],
-            model.NamedParameters().Take(4).Select(p => p.Name));
+        Assert.Equal(["lstm_1.kernel", "lstm_1.recurrent_kernel", "lstm_1.bias", "lstm_2.kernel"],
+            model.named_parameters().Take(4).Select(p => p.name));
     }
 
     /// <summary>
@@ -96,12 +97,12 @@ public sealed class ReferenceModelTests(ITestOutputHelper output)
         var (train, test) = Mnist.Load();
         // One intra-op thread, the peer's best setting on two cores; it also fixes the order of the sums, and a relu
         // LSTM's trajectory is sensitive to that.
-        int threads = Torch.NumThreads;
-        Torch.SetNumThreads(1);
-        using var restoreThreads = new Restore(() => Torch.SetNumThreads(threads));
+        int threads = get_num_threads();
+        set_num_threads(1);
+        using var restoreThreads = new Restore(() => set_num_threads(threads));
         using (train)
         using (test)
-        using (var model = new ReferenceModel(Device.Cpu, seed: 42))
+        using (var model = new ReferenceModel(CPU, seed: 42))
         using (var subset = train.Take(8000))
         using (var validation = test.Take(1000))
         using (var heldOut = test.Slice(1000, 2000))

@@ -7,7 +7,9 @@ using System.Text.RegularExpressions;
 using ModelDsl.ReliabilityHost;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Training;
+using TorchSharp;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -90,35 +92,36 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     public void WrongShapedInputNamesTheExpectedAndActualShapes()
     {
         using var model = new TinyClassifier();
-        using var wrong = Tensor.Zeros([5, TinyClassifier.Features + 1]);
-        using var flat = Tensor.Zeros([TinyClassifier.Features]);
-        using var data = new Dataset(Tensor.Zeros([6, 2, 2]), Tensor.Zeros([6], DType.Int64));
+        using var wrong = zeros(5, TinyClassifier.Features + 1);
+        using var flat = zeros(TinyClassifier.Features);
+        using var data = new Dataset(zeros(6, 2, 2), zeros(6, dtype: ScalarType.Int64));
 
         var predict = Assert.Throws<ArgumentException>(() => model.Predict(wrong));
         Assert.StartsWith("TinyClassifier expects input (batch, 4) but got (5, 5)", predict.Message);
-        Assert.StartsWith("TinyClassifier expects input (batch, 4) but got (4)", Assert.Throws<ArgumentException>(() => model.Forward(flat)).Message);
+        Assert.StartsWith("TinyClassifier expects input (batch, 4) but got (4)", Assert.Throws<ArgumentException>(() => model.forward(flat)).Message);
         Assert.StartsWith("TinyClassifier expects input (batch, 4) but got (6, 2, 2)", Assert.Throws<ArgumentException>(() => model.Evaluate(data)).Message);
         Assert.StartsWith("TinyClassifier expects input (batch, 4) but got (6, 2, 2)",
             Assert.Throws<ArgumentException>(() => model.Fit(data, new FitOptions { Verbose = Verbosity.Silent })).Message);
 
         // The model is unharmed.
-        using var right = Tensor.Zeros([5, TinyClassifier.Features]);
+        using var right = zeros(5, TinyClassifier.Features);
         using var outputs = model.Predict(right);
-        Assert.Equal([5L, TinyClassifier.Classes], outputs.Shape);
+        Assert.Equal([5L, TinyClassifier.Classes], outputs.shape);
     }
 
+    // TorchSharp's own exception for a tensor whose native handle is gone: managed, before any native code runs.
     [Fact]
-    public void DisposedTensorsAreObjectDisposedExceptionsEvenInsideTheModel()
+    public void DisposedTensorsAreManagedExceptionsEvenInsideTheModel()
     {
         using var model = new TinyClassifier();
-        var inputs = Tensor.Zeros([2, TinyClassifier.Features]);
+        var inputs = zeros(2, TinyClassifier.Features);
         inputs.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => model.Predict(inputs));
-        Assert.Throws<ObjectDisposedException>(() => model.Forward(inputs));
+        Assert.Contains("Tensor invalid", Assert.Throws<InvalidOperationException>(() => model.Predict(inputs)).Message);
+        Assert.Contains("Tensor invalid", Assert.Throws<InvalidOperationException>(() => model.forward(inputs)).Message);
     }
 
     [Fact]
-    public void AnImpossibleAllocationIsATorchExceptionAndTheProcessCarriesOn()
+    public void AnImpossibleAllocationIsAnExternalExceptionAndTheProcessCarriesOn()
     {
         using var child = Start(["alloc"]);
         // A few lines each way: reading them one after the other cannot fill a pipe and stall the child.
@@ -127,7 +130,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         Assert.True(child.WaitForExit(ChildBound));
         output.WriteLine(stdout);
         Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {stdout}{stderr}");
-        Assert.Matches("TorchException: .*(alloc|memory)", stdout);
+        Assert.Matches("ExternalException: .*(alloc|memory)", stdout);
         Assert.Contains("alive: 3", stdout);
     }
 
@@ -140,7 +143,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         var sampler = new StepSampler(step =>
         {
             if (step % 250 == 0)
-                samples.Add((step, Torch.LiveTensorCount, step % 1_000 == 0 ? SettledRssKb() : 0));
+                samples.Add((step, DisposeScopeManager.Statistics.ThreadTotalLiveCount, step % 1_000 == 0 ? SettledRssKb() : 0));
         });
         var clock = Stopwatch.StartNew();
 
@@ -241,13 +244,6 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
         return long.Parse(Regex.Match(line, @"\d+").Value);
     }
 
-    /// <summary>Calls back after every training step with the 1-based global step.</summary>
-    private sealed class StepSampler(Action<long> sample) : Callback
-    {
-        public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs) =>
-            sample(context.GlobalStep);
-    }
-
     /// <summary>
     /// On the loopback interface only: answers every request with headers promising a whole gzip body, sends half of
     /// it and closes the connection.
@@ -301,10 +297,12 @@ public sealed class ReliabilityTests(ITestOutputHelper output) : IDisposable
     public void ADeviceThatIsNotThereIsAClearErrorNotANativeDump()
     {
         // One past the last device libtorch sees: absent on a CPU-only build and on a GPU machine alike.
-        var absent = Device.Cuda(Device.CudaDeviceCount);
+        var absent = new Device(DeviceType.CUDA, Devices.CudaDeviceCount);
         var error = Assert.Throws<InvalidOperationException>(() => new TinyClassifier(device: absent));
         Assert.Equal(
-            $"TinyClassifier: device {absent} is not available; libtorch sees {Device.CudaDeviceCount} CUDA device(s) here. Use Device.Cpu, or Device.Auto to take a GPU when there is one.",
+            $"TinyClassifier: device {absent} is not available; libtorch sees {Devices.CudaDeviceCount} CUDA device(s) here " +
+            "(a CUDA GPU needs a CUDA libtorch package such as TorchSharp-cuda-linux or TorchSharp-cuda-windows). " +
+            "Use torch.CPU, or Devices.Auto to take a GPU when there is one.",
             error.Message);
     }
 }

@@ -4,6 +4,7 @@ using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -26,15 +27,15 @@ public sealed class TinyImageClassifier : SequentialModel
         _flatten = Add("flatten", new Flatten());
         _hidden = Add("dense", new Dense(side * side, hidden, Activation.Relu));
         _output = Add("dense_1", new Dense(hidden, classes, Activation.Softmax));
-        Build(Device.Cpu);
+        Build(CPU);
     }
 
     protected override Activation OutputActivation => Activation.Softmax;
 
     protected override Tensor ForwardLogits(Tensor input)
     {
-        using var flat = _flatten.Forward(input);
-        using var hidden = _hidden.Forward(flat);
+        using var flat = _flatten.forward(input);
+        using var hidden = _hidden.forward(flat);
         return _output.ForwardLinear(hidden);
     }
 
@@ -56,7 +57,7 @@ public sealed class TinyImageClassifier : SequentialModel
                 for (var x = 0; x < side; x++)
                     pixels[(i * side + y) * side + x] = (byte)(y / band == label ? 160 + random.Next(96) : random.Next(120));
         }
-        return new Dataset(Tensor.From(pixels, count, side, side), Tensor.From(labels));
+        return new Dataset(tensor(pixels, [count, side, side]), tensor(labels));
     }
 }
 
@@ -69,7 +70,7 @@ public sealed class TinyRegressor : SequentialModel
         : base(new ModelConfig("TinyRegressor", Loss.MeanSquaredError(), () => new Sgd(learningRate: 0.05), [Metric.MeanAbsoluteError("mae")], null, [4]), seed: 3)
     {
         _output = Add("dense", new Dense(4, 1));
-        Build(Device.Cpu);
+        Build(CPU);
     }
 
     protected override Activation OutputActivation => Activation.Linear;
@@ -90,7 +91,7 @@ public sealed class TinyRegressor : SequentialModel
                 targets[i] += features[i * 4 + f];
             }
         }
-        return new Dataset(Tensor.From(features, count, 4), Tensor.From(targets, count, 1));
+        return new Dataset(tensor(features, [count, 4]), tensor(targets, [count, 1]));
     }
 }
 
@@ -104,7 +105,7 @@ public sealed class TinyHead : SequentialModel
     {
         _output = Add("dense", new Dense(4, outputs, activation));
         OutputActivation = activation;
-        Build(Device.Cpu);
+        Build(CPU);
     }
 
     protected override Activation OutputActivation { get; }

@@ -3,6 +3,7 @@ using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Report;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -100,7 +101,7 @@ public sealed class ReportTests
         var report = TrainingReport.Create(model, history, test: test, worstCount: 5);
 
         Assert.Equal(5, report.Worst.Count);
-        var pixels = test.Inputs.ToArray<byte>();
+        var pixels = test.Inputs.data<byte>().ToArray();
         foreach (var sample in report.Worst)
         {
             var image = Assert.IsType<SampleImage>(sample.Image);
@@ -113,14 +114,14 @@ public sealed class ReportTests
     [Fact]
     public void FloatImagesInZeroToOneAreScaledTo255()
     {
-        using var inputs = Tensor.From(new[] { 0f, 0.5f, 1f, 0.25f }, 1, 2, 2);
+        using var inputs = tensor(new[] { 0f, 0.5f, 1f, 0.25f }, [1, 2, 2]);
 
         Assert.Null(SampleImage.FromSamples(inputs, [0]));
         Assert.True(SampleImage.IsImageShape([28, 28], out _, out _, out var gray) && gray == 1);
         Assert.True(SampleImage.IsImageShape([32, 32, 3], out _, out _, out var rgb) && rgb == 3);
         Assert.False(SampleImage.IsImageShape([4], out _, out _, out _));
         Assert.False(SampleImage.IsImageShape([28, 28, 2], out _, out _, out _));
-        using var large = Tensor.Full([2, 8, 8], 0.5);
+        using var large = full([2, 8, 8], 0.5);
         var images = SampleImage.FromSamples(large, [1]);
         Assert.Equal(128, Assert.Single(images!).Pixels[0]);
     }
@@ -130,14 +131,14 @@ public sealed class ReportTests
     {
         using var model = new TinyHead(Loss.CategoricalCrossentropy(fromLogits: true), outputs: 3, Activation.Linear);
         using var clusters = TinyClassifier.Clusters(30, seed: 2);
-        var labels = clusters.Targets.ToArray<long>();
+        var labels = clusters.Targets.data<long>().ToArray();
         var oneHot = labels.SelectMany(label => Enumerable.Range(0, 3).Select(c => c == label ? 1f : 0f)).ToArray();
-        using var test = new Dataset(clusters.Inputs.Alias(), Tensor.From(oneHot, 30, 3));
+        using var test = new Dataset(clusters.Inputs.alias(), tensor(oneHot, [30, 3]));
 
         var report = TrainingReport.Create(model, new History(), test: test, worstCount: 30);
 
         using var logits = model.Predict(test.Inputs);
-        var values = logits.ToArray<float>();
+        var values = logits.data<float>().ToArray();
         var matrix = Assert.IsType<ConfusionMatrix>(report.Confusion);
         Assert.Equal(30, matrix.Total);
         foreach (var sample in report.Worst)
@@ -156,13 +157,13 @@ public sealed class ReportTests
     {
         using var model = new TinyHead(Loss.BinaryCrossentropy(), outputs: 1, Activation.Sigmoid);
         using var clusters = TinyClassifier.Clusters(40, seed: 2);
-        var labels = clusters.Targets.ToArray<long>().Select(label => label == 1 ? 1f : 0f).ToArray();
-        using var test = new Dataset(clusters.Inputs.Alias(), Tensor.From(labels, 40, 1));
+        var labels = clusters.Targets.data<long>().ToArray().Select(label => label == 1 ? 1f : 0f).ToArray();
+        using var test = new Dataset(clusters.Inputs.alias(), tensor(labels, [40, 1]));
 
         var report = TrainingReport.Create(model, new History(), test: test, worstCount: 40);
 
         using var output = model.Predict(test.Inputs);
-        var p = output.ToArray<float>();
+        var p = output.data<float>().ToArray();
         Assert.Equal(2, report.Confusion!.Classes);
         foreach (var sample in report.Worst)
         {
@@ -242,10 +243,10 @@ public sealed class ReportTests
     private static (long[] Labels, float[][] Probabilities) Expected(TinyClassifier model, Dataset test)
     {
         using var output = model.Predict(test.Inputs);
-        var classes = (int)output.Size(1);
-        var values = output.ToArray<float>();
+        var classes = (int)output.size(1);
+        var values = output.data<float>().ToArray();
         var rows = Enumerable.Range(0, (int)test.Count).Select(i => values.AsSpan(i * classes, classes).ToArray()).ToArray();
-        return (test.Targets.ToArray<long>(), rows);
+        return (test.Targets.data<long>().ToArray(), rows);
     }
 
     private static int ArgMax(float[] row) => Array.IndexOf(row, row.Max());

@@ -1,226 +1,239 @@
+using ModelDsl.Runtime.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime.Tests;
 
+/// <summary>
+/// What ModelDsl adds around TorchSharp's tensors: Keras' initializers, device names, and layers that free what
+/// they make inside a dispose scope. Runs alone: the seed test reseeds the shared generator.
+/// </summary>
+[Collection(NativeGlobalState.Name)]
 public class TensorTests
 {
     [Fact]
-    public void RoundTripsDataThroughNativeMemory()
+    public void FansFollowKeras()
     {
-        using var t = Tensor.From(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
-        Assert.Equal(DType.Float32, t.DType);
-        Assert.Equal(new long[] { 2, 3 }, t.Shape);
-        Assert.Equal(2, t.Dim);
-        Assert.Equal(6, t.NumElements);
-        Assert.Equal(Device.Cpu, t.Device);
-        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, t.ToArray<float>());
-        // A non-contiguous view is copied out in logical (row-major) order.
-        using var transposed = t.Transpose(0, 1);
-        Assert.Equal(new float[] { 1, 4, 2, 5, 3, 6 }, transposed.ToArray<float>());
+        Assert.Equal((1.0, 1.0), Initializers.Fans([]));
+        Assert.Equal((7.0, 7.0), Initializers.Fans([7]));
+        Assert.Equal((3.0, 4.0), Initializers.Fans([3, 4]));
+        // Convolution kernels (k..., in, out): the receptive field multiplies both.
+        Assert.Equal((3.0 * 4, 3.0 * 5), Initializers.Fans([3, 4, 5]));
+        Assert.Equal((2.0 * 3 * 4, 2.0 * 3 * 5), Initializers.Fans([2, 3, 4, 5]));
     }
 
-    [Fact]
-    public void SupportsEveryDType()
+    // A conv kernel (5, 5, 40, 60): fan_in = 25 * 40 = 1000, fan_out = 25 * 60 = 1500, 60000 draws.
+    private static readonly long[] ConvShape = [5, 5, 40, 60];
+    private const double FanIn = 1000, FanOut = 1500;
+
+    // Keras' truncated normal divides the stddev by the std of a unit normal cut at +-2, so the draws keep the target.
+    private const double TruncatedStd = 0.87962566103423978;
+
+    /// <summary>Name, the standard deviation of the draws, the bound no draw passes (0: none).</summary>
+    public static TheoryData<string, double, double> Distributions => new()
     {
-        using (var t = Tensor.From(new double[] { 1.5, -2 }))
-            Assert.Equal(new[] { 1.5, -2 }, t.ToArray<double>());
-        using (var t = Tensor.From(new long[] { long.MaxValue, -3 }))
-            Assert.Equal(new[] { long.MaxValue, -3 }, t.ToArray<long>());
-        using (var t = Tensor.From(new byte[] { 0, 255 }))
-            Assert.Equal(new byte[] { 0, 255 }, t.ToArray<byte>());
-        using (var t = Tensor.From(new[] { true, false }))
-            Assert.Equal(new[] { true, false }, t.ToArray<bool>());
-        using (var t = Tensor.From(new[] { 7, -7 }))
-            Assert.Equal(DType.Int32, t.DType);
-        using var bytes = Tensor.From(new byte[] { 3 });
-        using var converted = bytes.To(DType.Float32);
-        Assert.Equal(3f, converted.Item<float>());
-        Assert.Throws<InvalidOperationException>(() => bytes.ToArray<float>());
-        Assert.Throws<ArgumentException>(() => Tensor.From(new float[] { 1, 2, 3 }, 2, 2));
-    }
+        { "glorot_uniform", Math.Sqrt(6 / (FanIn + FanOut)) / Math.Sqrt(3), Math.Sqrt(6 / (FanIn + FanOut)) },
+        { "he_uniform", Math.Sqrt(6 / FanIn) / Math.Sqrt(3), Math.Sqrt(6 / FanIn) },
+        { "lecun_uniform", Math.Sqrt(3 / FanIn) / Math.Sqrt(3), Math.Sqrt(3 / FanIn) },
+        { "random_uniform", 0.05 / Math.Sqrt(3), 0.05 },
+        { "uniform", 0.05 / Math.Sqrt(3), 0.05 },
+        { "glorot_normal", Math.Sqrt(2 / (FanIn + FanOut)), 2 * Math.Sqrt(2 / (FanIn + FanOut)) / TruncatedStd },
+        { "he_normal", Math.Sqrt(2 / FanIn), 2 * Math.Sqrt(2 / FanIn) / TruncatedStd },
+        { "lecun_normal", Math.Sqrt(1 / FanIn), 2 * Math.Sqrt(1 / FanIn) / TruncatedStd },
+        { "truncated_normal", 0.05 * TruncatedStd, 0.1 },
+        { "random_normal", 0.05, 0 },
+    };
 
-    [Fact]
-    public void ScalarItems()
+    [Theory]
+    [MemberData(nameof(Distributions))]
+    public void InitializersDrawKerasDistributions(string name, double std, double bound)
     {
-        using var t = Tensor.Scalar(2.5, DType.Float64);
-        Assert.Equal(0, t.Dim);
-        Assert.Equal(2.5, t.ToDouble());
-        Assert.Equal(2.5, t.Item<double>());
-        using var n = Tensor.Scalar(42, DType.Int64);
-        Assert.Equal(42L, n.ToInt64());
-        Assert.Equal(42, n.Item<int>());
-    }
+        var weights = Initializers.Create(name, ConvShape);
+        Assert.Equal(ConvShape, weights.shape);
+        Assert.Equal(ScalarType.Float32, weights.dtype);
+        Assert.False(weights.requires_grad);
+        var values = weights.data<float>().ToArray().Select(v => (double)v).ToArray();
 
-    [Fact]
-    public void ArithmeticBroadcastsAndPromotes()
-    {
-        using var a = Tensor.From(new float[] { 1, 2, 3, 4 }, 2, 2);
-        using var b = Tensor.From(new float[] { 10, 20 }, 2);
-        using var sum = a + b;
-        Assert.Equal(new float[] { 11, 22, 13, 24 }, sum.ToArray<float>());
-        using var difference = 1 - a;
-        Assert.Equal(new float[] { 0, -1, -2, -3 }, difference.ToArray<float>());
-        using var quotient = 12 / a;
-        Assert.Equal(new float[] { 12, 6, 4, 3 }, quotient.ToArray<float>());
-        using var scaled = a * 2 - a / 2;
-        Assert.Equal(new float[] { 1.5f, 3, 4.5f, 6 }, scaled.ToArray<float>());
-        using var negated = -a;
-        Assert.Equal(-10f, negated.Sum().ToSingle());
-        using var product = a.MatMul(a);
-        Assert.Equal(new float[] { 7, 10, 15, 22 }, product.ToArray<float>());
-        using var clamped = a.Clamp(min: 2, max: 3);
-        Assert.Equal(new float[] { 2, 2, 3, 3 }, clamped.ToArray<float>());
-        using var roots = a.Sqrt();
-        using var exp = roots.Log().Exp();
-        Assert.Equal(new[] { 1.0, Math.Sqrt(2), Math.Sqrt(3), 2 }, exp.ToArray<float>().Select(v => (double)v), new ToleranceComparer(1e-6));
-    }
-
-    [Fact]
-    public void ReductionsAndComparisons()
-    {
-        using var scope = new DisposeScope();
-        using var t = Tensor.From(new float[] { 1, 5, 3, 4, 2, 6 }, 2, 3);
-        Assert.Equal(21f, t.Sum().ToSingle());
-        Assert.Equal(new float[] { 9, 12 }, t.Sum(1).ToArray<float>());
-        Assert.Equal(new float[] { 2.5f, 3.5f, 4.5f }, t.Mean(0).ToArray<float>());
-        Assert.Equal(new long[] { 2, 1 }, t.Sum([1], keepDim: true).Shape);
-        Assert.Equal(6f, t.Max().ToSingle());
-        Assert.Equal(1f, t.Min().ToSingle());
-        var (values, indices) = t.Max(1);
-        Assert.Equal(new float[] { 5, 6 }, values.ToArray<float>());
-        Assert.Equal(new long[] { 1, 2 }, indices.ToArray<long>());
-        Assert.Equal(new long[] { 1, 2 }, t.ArgMax(1).ToArray<long>());
-        using var above = t.Gt(3);
-        Assert.Equal(DType.Bool, above.DType);
-        Assert.Equal(new[] { false, true, false, true, false, true }, above.ToArray<bool>());
-        Assert.Equal(3L, above.Sum().ToInt64());
-        using var same = t.Eq(t);
-        Assert.True(same.All().ToBoolean());
-        using var picked = Tensor.Where(above, t, t.ZerosLike());
-        Assert.Equal(new float[] { 0, 5, 0, 4, 0, 6 }, picked.ToArray<float>());
-        Assert.True(t.AllFinite());
-        using var infinite = t / 0;
-        Assert.False(infinite.AllFinite());
-    }
-
-    [Fact]
-    public void ShapeOps()
-    {
-        using var scope = new DisposeScope();
-        using var t = Tensor.Arange(0, 24, dtype: DType.Float32).Reshape(2, 3, 4);
-        Assert.Equal(new long[] { 4, 3, 2 }, t.Permute(2, 1, 0).Shape);
-        Assert.Equal(new long[] { 2, 12 }, t.Flatten(1).Shape);
-        Assert.Equal(new long[] { 6, 4 }, t.View(-1, 4).Shape);
-        Assert.Equal(new float[] { 4, 5, 6, 7 }, t.Select(0, 0).Select(0, 1).ToArray<float>());
-        Assert.Equal(new float[] { 13, 14 }, t.Narrow(2, 1, 2).Select(0, 1).Select(0, 0).ToArray<float>());
-        Assert.Equal(new float[] { 0, 2 }, t.Slice(2, 0, 4, 2).Select(0, 0).Select(0, 0).ToArray<float>());
-        Assert.Equal(new long[] { 2, 1, 3, 4 }, t.Unsqueeze(1).Shape);
-        Assert.Equal(new long[] { 2, 3, 4 }, t.Unsqueeze(1).Squeeze(1).Shape);
-        using var index = Tensor.From(new long[] { 2, 0 });
-        Assert.Equal(new float[] { 8, 0 }, t.IndexSelect(1, index).Select(0, 0).Select(1, 0).ToArray<float>());
-
-        var parts = t.Unbind(1);
-        Assert.Equal(3, parts.Length);
-        Assert.Equal(new long[] { 2, 4 }, parts[0].Shape);
-        Assert.Equal(new long[] { 2, 3, 4 }, Tensor.Stack(parts, 1).Shape);
-        var chunks = t.Chunk(2, 2);
-        Assert.Equal(2, chunks.Length);
-        Assert.Equal(new long[] { 2, 3, 4 }, Tensor.Cat(chunks, 2).Shape);
-        using var joined = Tensor.Cat(chunks, 2);
-        Assert.Equal(t.ToArray<float>(), joined.ToArray<float>());
-        Assert.Equal(new long[] { 2, 3, 4 }, t.Contiguous().Shape);
-        Assert.Equal(new long[] { 3, 2, 3, 4 }, t.Unsqueeze(0).Expand(3, -1, -1, -1).Shape);
-    }
-
-    [Fact]
-    public void FactoriesAndInPlaceUpdates()
-    {
-        using var zeros = Tensor.Zeros([2, 2], DType.Float64);
-        Assert.Equal(DType.Float64, zeros.DType);
-        zeros.AddInPlace(1.5).MulInPlace(2);
-        Assert.All(zeros.ToArray<double>(), v => Assert.Equal(3.0, v));
-        using var ones = Tensor.Ones([2, 2], DType.Float64);
-        zeros.AddInPlace(ones, alpha: -2);
-        Assert.All(zeros.ToArray<double>(), v => Assert.Equal(1.0, v));
-        zeros.FillInPlace(7).SubInPlace(ones);
-        Assert.All(zeros.ToArray<double>(), v => Assert.Equal(6.0, v));
-        zeros.CopyFrom(ones);
-        Assert.All(zeros.ToArray<double>(), v => Assert.Equal(1.0, v));
-        using var full = Tensor.Full([3], -1);
-        Assert.Equal(new float[] { -1, -1, -1 }, full.ToArray<float>());
-
-        using var permutation = Tensor.RandPerm(10);
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), permutation.ToArray<long>().Order());
-        using var uniform = Tensor.Uniform([1000], -2, 2);
-        Assert.All(uniform.ToArray<float>(), v => Assert.InRange(v, -2f, 2f));
-        using var truncated = Tensor.TruncatedNormal([1000], 0, 1);
-        Assert.All(truncated.ToArray<float>(), v => Assert.InRange(v, -2f, 2f));
-    }
-
-    [Fact]
-    public void AutogradComputesGradients()
-    {
-        using var x = Tensor.From(new double[] { 1, 2, 3 }).WithRequiresGrad();
-        Assert.True(x.RequiresGrad);
-        Assert.Null(x.Grad);
-        using var y = (x * x).Sum();
-        y.Backward();
-        using var grad = x.Grad;
-        Assert.Equal(new double[] { 2, 4, 6 }, grad!.ToArray<double>());
-
-        using (new NoGradScope())
+        Assert.InRange(values.Average(), -0.02 * std, 0.02 * std);
+        var measured = Math.Sqrt(values.Select(v => v * v).Average());
+        Assert.InRange(measured, 0.98 * std, 1.02 * std);
+        var largest = values.Max(Math.Abs);
+        if (bound > 0)
         {
-            Assert.False(Torch.IsGradEnabled);
-            using var z = x * 2;
-            Assert.False(z.RequiresGrad);
+            // Within the bound, and reaching close to it: the limit is Keras', neither tighter nor looser.
+            Assert.InRange(largest, 0.95 * bound, bound * (1 + 1e-6));
         }
-        Assert.True(Torch.IsGradEnabled);
-        using var detached = x.Detach();
-        Assert.False(detached.RequiresGrad);
+        else
+        {
+            // Untruncated: about 4.6% of a normal's draws lie beyond two standard deviations.
+            Assert.InRange(values.Count(v => Math.Abs(v) > 2 * std) / (double)values.Length, 0.035, 0.055);
+        }
     }
 
     [Fact]
-    public void UseAfterDisposeThrowsObjectDisposedException()
+    public void ConstantInitializersAndDtypes()
     {
-        var t = Tensor.Ones([2]);
-        t.Dispose();
-        Assert.True(t.IsDisposed);
-        Assert.Throws<ObjectDisposedException>(() => t.Shape);
-        Assert.Throws<ObjectDisposedException>(() => t + 1);
-        using var other = Tensor.Ones([2]);
-        Assert.Throws<ObjectDisposedException>(() => other + t);
-        Assert.Throws<ObjectDisposedException>(() => Tensor.Cat([other, t]));
-        t.Dispose();
-        Assert.Equal("Tensor(disposed)", t.ToString());
+        Assert.All(Initializers.Create("zeros", [3, 2]).data<float>().ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(Initializers.Create("ones", [4]).data<float>().ToArray(), v => Assert.Equal(1f, v));
+        foreach (var name in Initializers.Names)
+        {
+            var weights = Initializers.Create(name, [4, 3], ScalarType.Float64);
+            Assert.Equal(ScalarType.Float64, weights.dtype);
+            Assert.Equal(new long[] { 4, 3 }, weights.shape);
+            Assert.Equal(DeviceType.CPU, weights.device_type);
+            Assert.True(Initializers.IsKnown(name));
+        }
+        Assert.False(Initializers.IsKnown("glorot"));
+        var error = Assert.Throws<ArgumentException>(() => Initializers.Create("glorot", [2, 2]));
+        Assert.Contains("glorot_uniform", error.Message);
+    }
+
+    private static double[,] Gram(Tensor matrix, bool ofRows)
+    {
+        var m = matrix.to(ScalarType.Float64);
+        var product = ofRows ? m.mm(m.t()) : m.t().mm(m);
+        var n = (int)product.shape[0];
+        var values = product.data<double>().ToArray();
+        var gram = new double[n, n];
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                gram[i, j] = values[i * n + j];
+        return gram;
+    }
+
+    private static void AssertIdentity(double[,] gram, double tolerance)
+    {
+        for (var i = 0; i < gram.GetLength(0); i++)
+            for (var j = 0; j < gram.GetLength(1); j++)
+                Assert.True(Math.Abs(gram[i, j] - (i == j ? 1 : 0)) <= tolerance, $"[{i}, {j}] = {gram[i, j]:R}");
     }
 
     [Fact]
-    public void LibtorchErrorsSurfaceAsTorchExceptionsWithLibtorchsMessage()
+    public void OrthogonalIsOrthonormalAlongTheShorterSide()
     {
-        using var a = Tensor.Zeros([2, 3]);
-        using var b = Tensor.Zeros([4, 5]);
-        var error = Assert.Throws<TorchException>(() => a.MatMul(b));
-        Assert.Contains("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)", error.Message);
-        // The process and the thread's next calls are fine.
-        using var c = a.MatMul(Tensor.Zeros([3, 1]));
-        Assert.Equal(new long[] { 2, 1 }, c.Shape);
+        // Wide (16, 64), as an LSTM's recurrent kernel: orthonormal rows.
+        AssertIdentity(Gram(Initializers.Create("orthogonal", [16, 64]), ofRows: true), 1e-5);
+        // Tall: orthonormal columns.
+        AssertIdentity(Gram(Initializers.Create("orthogonal", [64, 16]), ofRows: false), 1e-5);
+        // Square, in float64: both, to float64 precision.
+        var square = Initializers.Create("orthogonal", [8, 8], ScalarType.Float64);
+        AssertIdentity(Gram(square, ofRows: true), 1e-12);
+        AssertIdentity(Gram(square, ofRows: false), 1e-12);
+        // Keras flattens every axis but the last into rows: (3, 4, 5) is a (12, 5) matrix with orthonormal columns.
+        var conv = Initializers.Create("orthogonal", [3, 4, 5]);
+        Assert.Equal(new long[] { 3, 4, 5 }, conv.shape);
+        AssertIdentity(Gram(conv.reshape(12, 5), ofRows: false), 1e-5);
 
-        var reshape = Assert.Throws<TorchException>(() => a.Reshape(5));
-        Assert.Contains("invalid for input of size 6", reshape.Message);
+        Assert.Throws<ArgumentException>(() => Initializers.Create("orthogonal", [5]));
+    }
+
+    [Fact]
+    public void TheSeedFixesEveryInitializer()
+    {
+        double[] Draw(int seed, string name)
+        {
+            manual_seed(seed);
+            return Initializers.Create(name, [6, 5], ScalarType.Float64).data<double>().ToArray();
+        }
+
+        foreach (var name in Initializers.Names.Except(["zeros", "ones"]))
+        {
+            Assert.Equal(Draw(42, name), Draw(42, name));
+            Assert.NotEqual(Draw(42, name), Draw(43, name));
+        }
     }
 
     [Fact]
     public void DeviceNamesParse()
     {
-        Assert.Equal(Device.Cpu, Device.Parse("cpu"));
-        Assert.Equal(Device.Cuda(1), Device.Parse("cuda:1"));
-        Assert.Equal("cuda:0", Device.Cuda().ToString());
-        Assert.Throws<FormatException>(() => Device.Parse("tpu"));
-        Assert.Equal(Device.CudaAvailable ? Device.Cuda(0) : Device.Cpu, Device.Auto);
+        Assert.Equal(DeviceType.CPU, Devices.Parse("cpu").type);
+        Assert.Equal(DeviceType.CPU, Devices.Parse(" CPU ").type);
+        foreach (var (text, index) in new[] { ("cuda", 0), ("gpu", 0), ("cuda:0", 0), ("cuda:1", 1), ("CUDA:3", 3) })
+        {
+            var device = Devices.Parse(text);
+            Assert.Equal(DeviceType.CUDA, device.type);
+            Assert.Equal(index, device.index);
+        }
+        foreach (var text in new[] { "tpu", "", "cuda:", "cuda:one", "cuda:-1" })
+            Assert.Throws<FormatException>(() => Devices.Parse(text));
+
+        // Auto takes the first GPU where libtorch has one; this package's libtorch is CPU-only.
+        var count = Devices.CudaDeviceCount;
+        Assert.Equal(cuda.is_available() ? cuda.device_count() : 0, count);
+        var auto = Devices.Parse("auto");
+        Assert.Equal(count > 0 ? DeviceType.CUDA : DeviceType.CPU, auto.type);
+        Assert.Equal(auto.type, Devices.Auto.type);
     }
 
-    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    [Fact]
+    public void DevicesCompareWithoutTheCpusIndex()
     {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        Assert.True(CPU.SameAs(new Device(DeviceType.CPU, 0)));
+        Assert.True(Devices.Parse("cuda").SameAs(new Device(DeviceType.CUDA, -1)));
+        Assert.True(Devices.Parse("cuda:1").SameAs(Devices.Parse("cuda:1")));
+        Assert.False(Devices.Parse("cuda:1").SameAs(Devices.Parse("cuda:0")));
+        Assert.False(CPU.SameAs(Devices.Parse("cuda")));
+    }
 
-        public int GetHashCode(double obj) => 0;
+    private static long LiveTensors => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    /// <summary>A layer, and an input it takes.</summary>
+    public static TheoryData<string, Func<Layer>, Func<Tensor>> LayerCases => new()
+    {
+        { "dense", () => new Dense(4, 3, Activation.Softmax), () => rand(5, 4) },
+        { "dense 3-D", () => new Dense(4, 3, Activation.Relu), () => rand(2, 5, 4) },
+        { "conv1d", () => new Conv1D(4, 3, 3, padding: "causal", activation: Activation.Tanh), () => rand(2, 6, 4) },
+        { "conv2d", () => new Conv2D(2, 3, 3, 3, 2, 2, "same", Activation.Relu), () => rand(2, 5, 5, 2) },
+        { "maxpool1d", () => new MaxPooling1D(2, 2, "same"), () => rand(2, 5, 3) },
+        { "maxpool2d", () => new MaxPooling2D(2, 2, 2, 2, "same"), () => rand(2, 5, 5, 3) },
+        { "batchnorm", () => new BatchNormalization(3), () => rand(2, 4, 3) },
+        { "dropout", () => new Dropout(0.5), () => rand(4, 3) },
+        { "embedding", () => new Embedding(10, 3), () => randint(10, new long[] { 2, 5 }) },
+        { "flatten", () => new Flatten(), () => rand(2, 3, 4) },
+        { "reshape", () => new Reshape(4, -1), () => rand(2, 3, 4) },
+        { "activation", () => new ActivationLayer(Activation.HardSigmoid), () => rand(2, 3) },
+        { "lstm fused", () => new Lstm(4, 3, returnSequences: true), () => rand(2, 5, 4) },
+        { "lstm cell loop", () => new Lstm(4, 3, Activation.Softsign), () => rand(2, 5, 4) },
+        { "gru fused", () => new Gru(4, 3), () => rand(2, 5, 4) },
+        { "gru cell loop", () => new Gru(4, 3, Activation.Elu, resetAfter: false, returnSequences: true), () => rand(2, 5, 4) },
+        { "simple rnn fused", () => new SimpleRnn(4, 3, Activation.Relu, returnSequences: true), () => rand(2, 5, 4) },
+        { "simple rnn cell loop", () => new SimpleRnn(4, 3, Activation.Selu), () => rand(2, 5, 4) },
+    };
+
+    [Theory]
+    [MemberData(nameof(LayerCases))]
+    public void AForwardInADisposeScopeLeavesOnlyItsResult(string name, Func<Layer> create, Func<Tensor> createInput)
+    {
+        using var layer = create();
+        using var input = createInput();
+        foreach (var training in new[] { true, false })
+        {
+            layer.train(training);
+            // Without gradients the recurrent kernels take another path (no autograd node), so both are counted.
+            foreach (var gradients in new[] { true, false })
+            {
+                using var mode = set_grad_enabled(gradients);
+                var before = LiveTensors;
+                Tensor output;
+                using (NewDisposeScope())
+                    output = layer.forward(input).DetachFromDisposeScope();
+                Assert.True(before + 1 == LiveTensors, $"{name} (training {training}, gradients {gradients}) left {LiveTensors - before - 1} more tensors alive");
+                output.Dispose();
+                Assert.Equal(before, LiveTensors);
+            }
+        }
+    }
+
+    [Fact]
+    public void ALayerBuiltInADisposeScopeKeepsItsWeightsAndNothingElse()
+    {
+        var before = LiveTensors;
+        Lstm lstm;
+        using (NewDisposeScope())
+            lstm = new Lstm(4, 3, kernelInitializer: "he_normal");
+        Assert.Equal(before + 3, LiveTensors);
+        Assert.All(lstm.Weights(), w => Assert.False(w.Tensor.IsInvalid));
+        Assert.Equal(new long[] { 2, 3 }, lstm.forward(rand(2, 5, 4)).shape);
+        lstm.Dispose();
     }
 }

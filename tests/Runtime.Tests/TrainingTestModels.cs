@@ -4,6 +4,7 @@ using ModelDsl.Runtime.Losses;
 using ModelDsl.Runtime.Metrics;
 using ModelDsl.Runtime.Optimizers;
 using ModelDsl.Runtime.Training;
+using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
 
@@ -41,7 +42,7 @@ public sealed class TinyClassifier : SequentialModel
         _hidden = Add("dense_1", new Dense(Features, hidden, Activation.Relu));
         _dropout = Add("dropout_1", new Dropout(0.5));
         _output = Add("dense_2", new Dense(hidden, Classes, Activation.Softmax));
-        Build(device ?? Device.Cpu);
+        Build(device ?? CPU);
     }
 
     /// <summary>What the training loop passed through the last dropout, read by tests that check the mode.</summary>
@@ -51,9 +52,9 @@ public sealed class TinyClassifier : SequentialModel
 
     protected override Tensor ForwardLogits(Tensor input)
     {
-        LastForwardTrained = _dropout.Training;
-        var x = _hidden.Forward(input);
-        x = _dropout.Forward(x);
+        LastForwardTrained = _dropout.training;
+        var x = _hidden.forward(input);
+        x = _dropout.forward(x);
         return _output.ForwardLinear(x);
     }
 
@@ -70,7 +71,7 @@ public sealed class TinyClassifier : SequentialModel
             for (var f = 0; f < Features; f++)
                 features[i * Features + f] = scale * (float)((f == label ? 0.6 : 0.1) + 0.35 * random.NextDouble());
         }
-        return new Dataset(Tensor.From(features, count, Features), Tensor.From(labels));
+        return new Dataset(tensor(features, [count, Features]), tensor(labels));
     }
 }
 
@@ -85,7 +86,7 @@ public sealed class RecordingCallback : Callback
     public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs)
     {
         Batches.Add((context.Epoch, batch));
-        TrainingModeAtBatchEnd.Add(context.Model.Training);
+        TrainingModeAtBatchEnd.Add(context.Model.training);
     }
 
     public override void OnEpochEnd(TrainingContext context, int epoch, IDictionary<string, double> logs)
@@ -93,4 +94,11 @@ public sealed class RecordingCallback : Callback
         AtEpochEnd?.Invoke(context, epoch, logs);
         EpochLogs.Add(new Dictionary<string, double>(logs));
     }
+}
+
+/// <summary>Calls back after every training step with the 1-based global step.</summary>
+public sealed class StepSampler(Action<long> sample) : Callback
+{
+    public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs) =>
+        sample(context.GlobalStep);
 }

@@ -13,8 +13,8 @@ internal static class Emitter
 {
     private const string Runtime = "global::ModelDsl.Runtime.";
     private const string Training = Runtime + "Training.";
-    private const string Device = Runtime + "Device";
-    private const string Tensor = Runtime + "Tensor";
+    private const string Device = "global::TorchSharp.torch.Device";
+    private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string ImmutableArray = "global::System.Collections.Immutable.ImmutableArray";
 
     /// <summary>The complete source file for <paramref name="model"/>.</summary>
@@ -62,7 +62,8 @@ internal static class Emitter
         writer.Doc(
             "<summary>\n" +
             $"The Sequential model <c>{Xml(spec.Name)}</c> from <c>{Xml(model.SourceFile)}</c>: input {Shape(spec.InputShape)},\n" +
-            $"output {Shape(spec.OutputShape)}, {Parameters(spec.TotalParameters)}. Create and train it with <c>{model.Name}.Train</c>.\n" +
+            $"output {Shape(spec.OutputShape)}, {Parameters(spec.TotalParameters)}. Create and train it with <c>{model.Name}.Train</c>;\n" +
+            "it is a TorchSharp module (<c>torch.nn.Module&lt;Tensor, Tensor&gt;</c>) whose layers are its submodules.\n" +
             "</summary>");
         writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelDsl.Generator\", \"" + GeneratorVersion + "\")]");
         var accessibility = model.DeclaresAccessibility ? "public " : string.Empty;
@@ -159,7 +160,7 @@ internal static class Emitter
             var trailing = LayerEmitter.TrailingActivation(layer.Config);
 
             // The last activation is left to the base class, so the loss can work on logits.
-            var call = isLast && trailing is not null ? "ForwardLinear" : "Forward";
+            var call = isLast && trailing is not null ? "ForwardLinear" : "forward";
             if (isLast)
             {
                 outputActivation = trailing ?? "linear";
@@ -205,7 +206,6 @@ internal static class Emitter
             "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
             "<param name=\"verbose\">How progress is reported.</param>\n" +
             "<param name=\"log\">Where progress goes; the console when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"cudaGraphs\">On a GPU, replay each step as one captured CUDA graph; off, every step runs op by op.</param>\n" +
             "<returns>The trained model and its per-epoch history.</returns>");
         writer.Line($"public static {Training}TrainingResult<{model.Name}> Train(");
         writer.Indent();
@@ -221,8 +221,7 @@ internal static class Emitter
         writer.Line("string? checkpointDirectory = null,");
         writer.Line("bool resume = false,");
         writer.Line($"{Training}Verbosity verbose = {Training}Verbosity.Auto,");
-        writer.Line("global::System.IO.TextWriter? log = null,");
-        writer.Line("bool cudaGraphs = true)");
+        writer.Line("global::System.IO.TextWriter? log = null)");
         writer.Outdent();
         writer.Open();
         writer.Line($"var model = new {model.Name}(device, seed);");
@@ -240,12 +239,11 @@ internal static class Emitter
         writer.Line("CheckpointDirectory = checkpointDirectory,");
         writer.Line("Resume = resume,");
         writer.Line("Log = log,");
-        writer.Line("CudaGraphs = cudaGraphs,");
         writer.Close("});");
         writer.Line($"return new {Training}TrainingResult<{model.Name}>(model, history);");
         writer.Close();
         writer.Open("catch");
-        writer.Line("// Native and GPU memory are invisible to the GC: release them now.");
+        writer.Line("// libtorch's CPU and GPU memory is invisible to the GC: release it now.");
         writer.Line("model.Dispose();");
         writer.Line("throw;");
         writer.Close();
@@ -287,13 +285,13 @@ internal static class Emitter
         writer.Line($"using var {outputs} = Predict(inputs, batchSize);");
         if (categorical)
         {
-            writer.Line($"using var classes = {outputs}.ArgMax(-1);");
-            writer.Line("return classes.ToArray<long>();");
+            writer.Line($"using var classes = {outputs}.argmax(-1);");
+            writer.Line("return classes.data<long>().ToArray();");
         }
         else
         {
             var threshold = loss.FromLogits ? "0f" : "0.5f";
-            writer.Line($"return global::System.Array.ConvertAll({outputs}.ToArray<float>(), value => value >= {threshold} ? 1L : 0L);");
+            writer.Line($"return global::System.Array.ConvertAll({outputs}.data<float>().ToArray(), value => value >= {threshold} ? 1L : 0L);");
         }
 
         writer.Close();
@@ -376,10 +374,10 @@ internal static class Emitter
     private static readonly string[] ReservedMembers =
     {
         "InputShape", "OutputShape", "DefaultEpochs", "DefaultBatchSize", "Train", "Load", "Summary", "SummaryText", "CreateConfig", "PredictClasses",
-        "ForwardLogits", "OutputActivation", "Forward", "Preprocess", "Config", "Device", "Layers", "Optimizer", "Fit",
+        "ForwardLogits", "OutputActivation", "Preprocess", "Config", "Device", "Layers", "Optimizer", "Fit",
         "Evaluate", "Predict", "Save", "LoadWeights", "LoadCheckpoint", "NewestCheckpoint", "GetWeights", "SetWeights",
-        "Add", "Build", "Training", "Eval", "Parameters", "Dispose", "Equals", "GetHashCode", "GetType", "ToString",
-        "MemberwiseClone", "Finalize",
+        "NamedWeights", "TrainableParameters", "WeightCount", "TrainableWeightCount", "Add", "Build", "Dispose", "Equals",
+        "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
 
     private static string GeneratorVersion { get; } =

@@ -1,15 +1,15 @@
 namespace ModelDsl.Runtime.Data;
 
 /// <summary>
-/// Inputs and targets whose first axis is the sample (inputs uint8, float32 or int64). The dataset owns both tensors
-/// (they leave any dispose scope) and disposes them with itself; the slices it hands out are views that share the
+/// Inputs and targets whose first axis is the sample (inputs uint8, float32 or int64): TorchSharp tensors. The dataset
+/// owns both (they leave any dispose scope) and disposes them with itself; the slices it hands out are views that share the
 /// data and stay valid on their own.
 /// </summary>
 public sealed class Dataset : IDisposable
 {
     public Dataset(Tensor inputs, Tensor targets)
     {
-        long inputCount = inputs.Size(0), targetCount = targets.Size(0);
+        long inputCount = inputs.size(0), targetCount = targets.size(0);
         if (inputCount != targetCount)
             throw new ArgumentException($"a dataset needs as many targets as inputs: {inputCount} inputs, {targetCount} targets", nameof(targets));
         Inputs = inputs.DetachFromDisposeScope();
@@ -21,7 +21,7 @@ public sealed class Dataset : IDisposable
     public Tensor Targets { get; }
     public long Count { get; }
     /// <summary>The shape of one input sample (the inputs' shape without the first axis).</summary>
-    public long[] SampleShape => Inputs.Shape[1..];
+    public long[] SampleShape => Inputs.shape[1..];
 
     /// <summary>The first <paramref name="count"/> samples (all of them when there are fewer).</summary>
     public Dataset Take(long count) => Slice(0, Math.Min(Math.Max(count, 0), Count));
@@ -38,11 +38,11 @@ public sealed class Dataset : IDisposable
     {
         if (start < 0 || length < 0 || start + length > Count)
             throw new ArgumentOutOfRangeException(nameof(length), $"samples {start}..{start + length} are outside a dataset of {Count}");
-        return new Dataset(Inputs.Narrow(0, start, length), Targets.Narrow(0, start, length));
+        return new Dataset(Inputs.narrow(0, start, length), Targets.narrow(0, start, length));
     }
 
     /// <summary>The samples at <paramref name="indices"/> (int64, on this dataset's device), in that order: copies.</summary>
-    public Dataset Select(Tensor indices) => new(Inputs.IndexSelect(0, indices), Targets.IndexSelect(0, indices));
+    public Dataset Select(Tensor indices) => new(Inputs.index_select(0, indices), Targets.index_select(0, indices));
 
     /// <summary>
     /// Keras' <c>validation_split</c>: the last <paramref name="fraction"/> of the samples, taken before any shuffling,
@@ -76,14 +76,14 @@ public sealed class Dataset : IDisposable
             throw new ArgumentOutOfRangeException(nameof(index), index, $"a dataset of {Count} has {BatchCount(batchSize)} batches of {batchSize}");
         long length = Math.Min(batchSize, Count - start);
         if (order is null)
-            return (Inputs.Narrow(0, start, length), Targets.Narrow(0, start, length));
-        using var indices = order.Narrow(0, start, length);
-        return (Inputs.IndexSelect(0, indices), Targets.IndexSelect(0, indices));
+            return (Inputs.narrow(0, start, length), Targets.narrow(0, start, length));
+        using var indices = order.narrow(0, start, length);
+        return (Inputs.index_select(0, indices), Targets.index_select(0, indices));
     }
 
     /// <summary>This dataset on <paramref name="device"/>: itself when already there (no copy), else a copy.</summary>
     public Dataset To(Device device) =>
-        Inputs.Device == device && Targets.Device == device ? this : new Dataset(Inputs.To(device), Targets.To(device));
+        Inputs.device.SameAs(device) && Targets.device.SameAs(device) ? this : new Dataset(Inputs.to(device), Targets.to(device));
 
     public void Dispose()
     {
@@ -92,5 +92,5 @@ public sealed class Dataset : IDisposable
     }
 
     public override string ToString() =>
-        $"Dataset({Count} samples, inputs {Inputs.DType.Name()} [{string.Join(", ", Inputs.Shape)}], targets {Targets.DType.Name()} [{string.Join(", ", Targets.Shape)}])";
+        $"Dataset({Count} samples, inputs {Inputs.dtype} [{string.Join(", ", Inputs.shape)}], targets {Targets.dtype} [{string.Join(", ", Targets.shape)}])";
 }

@@ -27,8 +27,9 @@ public static class Mnist
     private static Dataset Read(MnistFiles files, MnistFile images, MnistFile labels)
     {
         var (pixels, classes) = Idx.ReadPair(files.PathOf(images), files.PathOf(labels));
-        var inputs = Tensor.From(pixels.Pixels, pixels.Count, pixels.Rows, pixels.Columns);
-        var targets = Tensor.From(Array.ConvertAll(classes, c => (long)c));
+        TorchLibrary.EnsureLoaded();
+        var inputs = tensor(pixels.Pixels, [pixels.Count, pixels.Rows, pixels.Columns]);
+        var targets = tensor(Array.ConvertAll(classes, c => (long)c));
         return new Dataset(inputs, targets);
     }
 }

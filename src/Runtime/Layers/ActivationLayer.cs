@@ -1,12 +1,12 @@
 namespace ModelDsl.Runtime.Layers;
 
 /// <summary>Keras' Activation layer.</summary>
-public sealed class ActivationLayer(Activation activation) : Layer, IActivatedLayer
+public sealed class ActivationLayer(Activation activation) : Layer(nameof(ActivationLayer)), IActivatedLayer
 {
     public Activation Activation { get; } = activation;
 
-    public override Tensor Forward(Tensor input) => input.Activate(Activation);
+    public override Tensor forward(Tensor input) => Activation.Apply(input);
 
     /// <summary>The input itself (as an alias).</summary>
-    public Tensor ForwardLinear(Tensor input) => input.Alias();
+    public Tensor ForwardLinear(Tensor input) => input.alias();
 }

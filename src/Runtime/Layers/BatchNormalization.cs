@@ -8,6 +8,7 @@ namespace ModelDsl.Runtime.Layers;
 public sealed class BatchNormalization : Layer
 {
     public BatchNormalization(int features, double momentum = 0.99, double epsilon = 0.001, bool center = true, bool scale = true)
+        : base(nameof(BatchNormalization))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
         if (momentum is < 0 or > 1)
@@ -15,25 +16,46 @@ public sealed class BatchNormalization : Layer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epsilon);
         Momentum = momentum;
         Epsilon = epsilon;
-        Gamma = scale ? RegisterParameter("gamma", Tensor.Ones([features])) : null;
-        Beta = center ? RegisterParameter("beta", Tensor.Zeros([features])) : null;
-        MovingMean = RegisterBuffer("moving_mean", Tensor.Zeros([features]));
-        MovingVariance = RegisterBuffer("moving_variance", Tensor.Ones([features]));
+        if (scale)
+            AddWeight("gamma", ones(features));
+        if (center)
+            AddWeight("beta", zeros(features));
+        AddState("moving_mean", zeros(features));
+        AddState("moving_variance", ones(features));
     }
 
     public double Momentum { get; }
 
     public double Epsilon { get; }
 
-    public Parameter? Gamma { get; }
+    public Parameter? Gamma => OptionalWeight("gamma");
 
-    public Parameter? Beta { get; }
+    public Parameter? Beta => OptionalWeight("beta");
 
-    public Tensor MovingMean { get; }
+    public Tensor MovingMean => State("moving_mean");
 
-    public Tensor MovingVariance { get; }
+    public Tensor MovingVariance => State("moving_variance");
 
-    public override Tensor Forward(Tensor input) =>
-        new(NativeMethods.BatchNorm(input.Handle, Tensor.HandleOf(Gamma), Tensor.HandleOf(Beta), MovingMean.Handle, MovingVariance.Handle,
-            Training ? 1 : 0, Momentum, Epsilon));
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var flat = input.reshape(-1, input.size(-1));
+        Tensor normalized;
+        if (training)
+        {
+            // libtorch's own running statistics use the unbiased variance; Keras moves the biased one.
+            normalized = nn.functional.batch_norm(flat, null, null, Gamma, Beta, training: true, momentum: 0, eps: Epsilon);
+            using var noGrad = no_grad();
+            var data = flat.detach();
+            var mean = data.mean([0]);
+            var variance = (data - mean).square().mean([0]);
+            MovingMean.mul_(Momentum).add_(mean, alpha: 1 - Momentum);
+            MovingVariance.mul_(Momentum).add_(variance, alpha: 1 - Momentum);
+        }
+        else
+        {
+            normalized = nn.functional.batch_norm(flat, MovingMean, MovingVariance, Gamma, Beta, training: false, momentum: 0, eps: Epsilon);
+        }
+        return normalized.view(input.shape).MoveToOuterDisposeScope();
+    }
 }

@@ -10,6 +10,7 @@ public sealed class Conv1D : Layer, IActivatedLayer
 
     public Conv1D(int inputChannels, int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1,
         Activation activation = Activation.Linear, bool useBias = true, string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros")
+        : base(nameof(Conv1D))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
@@ -21,8 +22,9 @@ public sealed class Conv1D : Layer, IActivatedLayer
         Strides = strides;
         DilationRate = dilationRate;
         Activation = activation;
-        Kernel = RegisterParameter("kernel", Initializers.Create(kernelInitializer, [kernelSize, inputChannels, filters]));
-        Bias = useBias ? RegisterParameter("bias", Initializers.Create(biasInitializer, [filters])) : null;
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelSize, inputChannels, filters]));
+        if (useBias)
+            AddWeight("bias", Initializers.Create(biasInitializer, [filters]));
     }
 
     public int KernelSize { get; }
@@ -33,22 +35,26 @@ public sealed class Conv1D : Layer, IActivatedLayer
 
     public Activation Activation { get; }
 
-    public Parameter Kernel { get; }
+    public Parameter Kernel => Weight("kernel");
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => OptionalWeight("bias");
 
-    public unsafe Tensor ForwardLinear(Tensor input)
+    public Tensor ForwardLinear(Tensor input)
     {
-        var (before, after) = Padding.Amounts(_padding, input.Size(1), KernelSize, Strides, DilationRate);
-        long stride = Strides, dilation = DilationRate;
-        return new Tensor(NativeMethods.ConvChannelsLast(input.Handle, Kernel.Handle, Tensor.HandleOf(Bias), 1, &stride, &dilation, &before, &after));
+        if (input.dim() != 3)
+            throw new ArgumentException($"Conv1D needs a 3-D input (batch, steps, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        using var scope = NewDisposeScope();
+        var amounts = Padding.Amounts(_padding, input.size(1), KernelSize, Strides, DilationRate);
+        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [amounts], 0);
+        var y = nn.functional.conv1d(padded, ChannelsLast.TorchKernel(Kernel), Bias, stride: Strides, dilation: DilationRate);
+        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         if (Activation == Activation.Linear)
             return ForwardLinear(input);
         using var linear = ForwardLinear(input);
-        return linear.Activate(Activation);
+        return Activation.Apply(linear);
     }
 }

@@ -10,7 +10,7 @@ public sealed class Conv2D : Layer, IActivatedLayer
 
     public Conv2D(int inputChannels, int filters, int kernelHeight, int kernelWidth, int strideHeight = 1, int strideWidth = 1,
         string padding = "valid", Activation activation = Activation.Linear, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros")
+        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros") : base(nameof(Conv2D))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
@@ -24,8 +24,9 @@ public sealed class Conv2D : Layer, IActivatedLayer
         StrideHeight = strideHeight;
         StrideWidth = strideWidth;
         Activation = activation;
-        Kernel = RegisterParameter("kernel", Initializers.Create(kernelInitializer, [kernelHeight, kernelWidth, inputChannels, filters]));
-        Bias = useBias ? RegisterParameter("bias", Initializers.Create(biasInitializer, [filters])) : null;
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelHeight, kernelWidth, inputChannels, filters]));
+        if (useBias)
+            AddWeight("bias", Initializers.Create(biasInitializer, [filters]));
     }
 
     public int KernelHeight { get; }
@@ -38,29 +39,27 @@ public sealed class Conv2D : Layer, IActivatedLayer
 
     public Activation Activation { get; }
 
-    public Parameter Kernel { get; }
+    public Parameter Kernel => Weight("kernel");
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => OptionalWeight("bias");
 
-    public unsafe Tensor ForwardLinear(Tensor input)
+    public Tensor ForwardLinear(Tensor input)
     {
-        var shape = input.Shape;
-        if (shape.Length != 4)
-            throw new ArgumentException($"Conv2D needs a 4-D input (batch, height, width, channels), got [{string.Join(", ", shape)}]", nameof(input));
-        var (top, bottom) = Padding.Amounts(_padding, shape[1], KernelHeight, StrideHeight);
-        var (left, right) = Padding.Amounts(_padding, shape[2], KernelWidth, StrideWidth);
-        long* stride = stackalloc long[] { StrideHeight, StrideWidth };
-        long* dilation = stackalloc long[] { 1, 1 };
-        long* before = stackalloc long[] { top, left };
-        long* after = stackalloc long[] { bottom, right };
-        return new Tensor(NativeMethods.ConvChannelsLast(input.Handle, Kernel.Handle, Tensor.HandleOf(Bias), 2, stride, dilation, before, after));
+        if (input.dim() != 4)
+            throw new ArgumentException($"Conv2D needs a 4-D input (batch, height, width, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        using var scope = NewDisposeScope();
+        var rows = Padding.Amounts(_padding, input.size(1), KernelHeight, StrideHeight);
+        var columns = Padding.Amounts(_padding, input.size(2), KernelWidth, StrideWidth);
+        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [rows, columns], 0);
+        var y = nn.functional.conv2d(padded, ChannelsLast.TorchKernel(Kernel), Bias, strides: [StrideHeight, StrideWidth]);
+        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         if (Activation == Activation.Linear)
             return ForwardLinear(input);
         using var linear = ForwardLinear(input);
-        return linear.Activate(Activation);
+        return Activation.Apply(linear);
     }
 }

@@ -4,31 +4,40 @@ namespace ModelDsl.Runtime.Layers;
 public sealed class Dense : Layer, IActivatedLayer
 {
     public Dense(int inputFeatures, int units, Activation activation = Activation.Linear, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros")
+        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros") : base(nameof(Dense))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
         Units = units;
         Activation = activation;
-        Kernel = RegisterParameter("kernel", Initializers.Create(kernelInitializer, [inputFeatures, units]));
-        Bias = useBias ? RegisterParameter("bias", Initializers.Create(biasInitializer, [units])) : null;
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [inputFeatures, units]));
+        if (useBias)
+            AddWeight("bias", Initializers.Create(biasInitializer, [units]));
     }
 
     public int Units { get; }
 
     public Activation Activation { get; }
 
-    public Parameter Kernel { get; }
+    public Parameter Kernel => Weight("kernel");
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => OptionalWeight("bias");
 
-    public Tensor ForwardLinear(Tensor input) => input.Dense(Kernel, Bias);
+    public Tensor ForwardLinear(Tensor input)
+    {
+        var bias = Bias;
+        if (input.dim() == 2)
+            return bias is null ? input.mm(Kernel) : addmm(bias, input, Kernel, beta: 1, alpha: 1);
+        // Not Tensor.matmul: TorchSharp 0.107's matmul lets a libtorch shape error abort the process.
+        using var weight = Kernel.t();
+        return nn.functional.linear(input, weight, bias);
+    }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         if (Activation == Activation.Linear)
             return ForwardLinear(input);
         using var linear = ForwardLinear(input);
-        return linear.Activate(Activation);
+        return Activation.Apply(linear);
     }
 }

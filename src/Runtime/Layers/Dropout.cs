@@ -3,7 +3,7 @@ namespace ModelDsl.Runtime.Layers;
 /// <summary>Keras' Dropout: while training, zeroes a <see cref="Rate"/> fraction and scales the rest by 1/(1-rate); identity otherwise.</summary>
 public sealed class Dropout : Layer
 {
-    public Dropout(double rate)
+    public Dropout(double rate) : base(nameof(Dropout))
     {
         if (rate is < 0 or >= 1 || double.IsNaN(rate))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, "the dropout rate must be in [0, 1)");
@@ -12,5 +12,6 @@ public sealed class Dropout : Layer
 
     public double Rate { get; }
 
-    public override Tensor Forward(Tensor input) => input.Dropout(Rate, Training && Rate > 0);
+    public override Tensor forward(Tensor input) =>
+        training && Rate > 0 ? nn.functional.dropout(input, Rate, training: true) : input.alias();
 }

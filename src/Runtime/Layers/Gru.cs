@@ -11,6 +11,7 @@ public sealed class Gru : Layer
     public Gru(int inputFeatures, int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid,
         bool returnSequences = false, bool useBias = true, bool resetAfter = true,
         string kernelInitializer = "glorot_uniform", string recurrentInitializer = "orthogonal", string biasInitializer = "zeros")
+        : base(nameof(Gru))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
@@ -19,10 +20,10 @@ public sealed class Gru : Layer
         RecurrentActivation = recurrentActivation;
         ReturnSequences = returnSequences;
         ResetAfter = resetAfter;
-        Kernel = RegisterParameter("kernel", Initializers.Create(kernelInitializer, [inputFeatures, 3 * units]));
-        RecurrentKernel = RegisterParameter("recurrent_kernel", Initializers.Create(recurrentInitializer, [units, 3 * units]));
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [inputFeatures, 3 * units]));
+        AddWeight("recurrent_kernel", Initializers.Create(recurrentInitializer, [units, 3 * units]));
         if (useBias)
-            Bias = RegisterParameter("bias", Initializers.Create(biasInitializer, resetAfter ? [2, 3 * units] : [3 * units]));
+            AddWeight("bias", Initializers.Create(biasInitializer, resetAfter ? [2, 3 * units] : [3 * units]));
     }
 
     public int Units { get; }
@@ -35,14 +36,13 @@ public sealed class Gru : Layer
 
     public bool ResetAfter { get; }
 
-    public Parameter Kernel { get; }
+    public Parameter Kernel => Weight("kernel");
 
-    public Parameter RecurrentKernel { get; }
+    public Parameter RecurrentKernel => Weight("recurrent_kernel");
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => OptionalWeight("bias");
 
     /// <summary>(batch, time, units) with <see cref="ReturnSequences"/>, else the last step's (batch, units).</summary>
-    public override Tensor Forward(Tensor input) =>
-        new(NativeMethods.Gru(input.Handle, Kernel.Handle, RecurrentKernel.Handle, Tensor.HandleOf(Bias), Activation, RecurrentActivation,
-            ReturnSequences ? 1 : 0, ResetAfter ? 1 : 0));
+    public override Tensor forward(Tensor input) =>
+        RecurrentKernels.Gru(input, Kernel, RecurrentKernel, Bias, Activation, RecurrentActivation, ResetAfter, ReturnSequences);
 }

@@ -5,7 +5,7 @@ public sealed class MaxPooling1D : Layer
 {
     private readonly PaddingMode _padding;
 
-    public MaxPooling1D(int poolSize, int strides, string padding = "valid")
+    public MaxPooling1D(int poolSize, int strides, string padding = "valid") : base(nameof(MaxPooling1D))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(poolSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(strides, 1);
@@ -18,10 +18,14 @@ public sealed class MaxPooling1D : Layer
 
     public int Strides { get; }
 
-    public override unsafe Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        var (before, after) = Padding.Amounts(_padding, input.Size(1), PoolSize, Strides);
-        long kernel = PoolSize, stride = Strides;
-        return new Tensor(NativeMethods.MaxPoolChannelsLast(input.Handle, 1, &kernel, &stride, &before, &after));
+        if (input.dim() != 3)
+            throw new ArgumentException($"MaxPooling1D needs a 3-D input (batch, steps, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        using var scope = NewDisposeScope();
+        var amounts = Padding.Amounts(_padding, input.size(1), PoolSize, Strides);
+        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [amounts], double.NegativeInfinity);
+        var y = nn.functional.max_pool1d(padded, PoolSize, Strides);
+        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
     }
 }

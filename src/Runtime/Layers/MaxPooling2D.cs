@@ -5,7 +5,7 @@ public sealed class MaxPooling2D : Layer
 {
     private readonly PaddingMode _padding;
 
-    public MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int strideWidth, string padding = "valid")
+    public MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int strideWidth, string padding = "valid") : base(nameof(MaxPooling2D))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(poolHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(poolWidth, 1);
@@ -26,17 +26,15 @@ public sealed class MaxPooling2D : Layer
 
     public int StrideWidth { get; }
 
-    public override unsafe Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        var shape = input.Shape;
-        if (shape.Length != 4)
-            throw new ArgumentException($"MaxPooling2D needs a 4-D input (batch, height, width, channels), got [{string.Join(", ", shape)}]", nameof(input));
-        var (top, bottom) = Padding.Amounts(_padding, shape[1], PoolHeight, StrideHeight);
-        var (left, right) = Padding.Amounts(_padding, shape[2], PoolWidth, StrideWidth);
-        long* kernel = stackalloc long[] { PoolHeight, PoolWidth };
-        long* stride = stackalloc long[] { StrideHeight, StrideWidth };
-        long* before = stackalloc long[] { top, left };
-        long* after = stackalloc long[] { bottom, right };
-        return new Tensor(NativeMethods.MaxPoolChannelsLast(input.Handle, 2, kernel, stride, before, after));
+        if (input.dim() != 4)
+            throw new ArgumentException($"MaxPooling2D needs a 4-D input (batch, height, width, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        using var scope = NewDisposeScope();
+        var rows = Padding.Amounts(_padding, input.size(1), PoolHeight, StrideHeight);
+        var columns = Padding.Amounts(_padding, input.size(2), PoolWidth, StrideWidth);
+        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [rows, columns], double.NegativeInfinity);
+        var y = nn.functional.max_pool2d(padded, [PoolHeight, PoolWidth], [StrideHeight, StrideWidth]);
+        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
     }
 }

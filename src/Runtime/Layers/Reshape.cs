@@ -3,7 +3,7 @@ namespace ModelDsl.Runtime.Layers;
 /// <summary>Keras' Reshape: each sample to <see cref="TargetShape"/> (one entry may be -1).</summary>
 public sealed class Reshape : Layer
 {
-    public Reshape(params int[] targetShape)
+    public Reshape(params int[] targetShape) : base(nameof(Reshape))
     {
         if (targetShape.Length == 0)
             throw new ArgumentException("the target shape needs at least one dimension", nameof(targetShape));
@@ -12,12 +12,12 @@ public sealed class Reshape : Layer
 
     public IReadOnlyList<int> TargetShape { get; }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         var shape = new long[TargetShape.Count + 1];
-        shape[0] = input.Size(0);
+        shape[0] = input.size(0);
         for (var i = 0; i < TargetShape.Count; i++)
             shape[i + 1] = TargetShape[i];
-        return input.Reshape(shape);
+        return input.reshape(shape);
     }
 }

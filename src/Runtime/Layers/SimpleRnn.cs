@@ -5,16 +5,17 @@ public sealed class SimpleRnn : Layer
 {
     public SimpleRnn(int inputFeatures, int units, Activation activation = Activation.Tanh, bool returnSequences = false, bool useBias = true,
         string kernelInitializer = "glorot_uniform", string recurrentInitializer = "orthogonal", string biasInitializer = "zeros")
+        : base(nameof(SimpleRnn))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
         Units = units;
         Activation = activation;
         ReturnSequences = returnSequences;
-        Kernel = RegisterParameter("kernel", Initializers.Create(kernelInitializer, [inputFeatures, units]));
-        RecurrentKernel = RegisterParameter("recurrent_kernel", Initializers.Create(recurrentInitializer, [units, units]));
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [inputFeatures, units]));
+        AddWeight("recurrent_kernel", Initializers.Create(recurrentInitializer, [units, units]));
         if (useBias)
-            Bias = RegisterParameter("bias", Initializers.Create(biasInitializer, [units]));
+            AddWeight("bias", Initializers.Create(biasInitializer, [units]));
     }
 
     public int Units { get; }
@@ -23,13 +24,13 @@ public sealed class SimpleRnn : Layer
 
     public bool ReturnSequences { get; }
 
-    public Parameter Kernel { get; }
+    public Parameter Kernel => Weight("kernel");
 
-    public Parameter RecurrentKernel { get; }
+    public Parameter RecurrentKernel => Weight("recurrent_kernel");
 
-    public Parameter? Bias { get; }
+    public Parameter? Bias => OptionalWeight("bias");
 
     /// <summary>(batch, time, units) with <see cref="ReturnSequences"/>, else the last step's (batch, units).</summary>
-    public override Tensor Forward(Tensor input) =>
-        new(NativeMethods.SimpleRnn(input.Handle, Kernel.Handle, RecurrentKernel.Handle, Tensor.HandleOf(Bias), Activation, ReturnSequences ? 1 : 0));
+    public override Tensor forward(Tensor input) =>
+        RecurrentKernels.SimpleRnn(input, Kernel, RecurrentKernel, Bias, Activation, ReturnSequences);
 }

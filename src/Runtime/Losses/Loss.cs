@@ -70,75 +70,62 @@ public sealed class Loss
         if (FromLogits || activation == Activation.Softmax)
         {
             if (activation == Activation.Softmax || activation == Activation.Linear)
-                return preActivation.LogSoftmax(-1);
-            using var logits = preActivation.Activate(activation);
-            return logits.LogSoftmax(-1);
+                return preActivation.log_softmax(-1);
+            using var logits = activation.Apply(preActivation);
+            return logits.log_softmax(-1);
         }
         // Probabilities: Keras clips them; renormalizing is what its log-softmax of log(p) amounts to.
-        using var probabilities = preActivation.Activate(activation);
-        using var clipped = probabilities.Clamp(Epsilon, 1 - Epsilon);
-        using var logs = clipped.Log();
-        return logs.LogSoftmax(-1);
+        using var probabilities = activation.Apply(preActivation);
+        using var logs = probabilities.clamp(Epsilon, 1 - Epsilon).log_();
+        return logs.log_softmax(-1);
     }
 
     private Tensor SparseCrossentropy(Tensor preActivation, Activation activation, Tensor targets)
     {
-        using var logProbabilities = LogProbabilities(preActivation, activation);
-        var classes = logProbabilities.Size(-1);
+        using var scope = NewDisposeScope();
+        var logProbabilities = LogProbabilities(preActivation, activation);
+        var classes = logProbabilities.size(-1);
         // (batch, [time,] classes) against (batch, [time]) or (batch, 1) labels: every position is a sample.
-        using var flat = logProbabilities.Reshape(-1, classes);
-        using var labels = targets.Reshape(-1);
-        return flat.NllLoss(labels);
+        var flat = logProbabilities.reshape(-1, classes);
+        var labels = targets.reshape(-1).to(ScalarType.Int64);
+        return nn.functional.nll_loss(flat, labels).MoveToOuterDisposeScope();
     }
 
     private Tensor CategoricalCrossentropyOf(Tensor preActivation, Activation activation, Tensor targets)
     {
-        using var logProbabilities = LogProbabilities(preActivation, activation);
-        using var typed = targets.To(logProbabilities.DType);
-        using var product = typed * logProbabilities;
-        using var perSample = product.Sum(-1);
-        using var mean = perSample.Mean();
-        return -mean;
+        using var scope = NewDisposeScope();
+        var logProbabilities = LogProbabilities(preActivation, activation);
+        var perSample = (targets.to(logProbabilities.dtype) * logProbabilities).sum(-1);
+        return perSample.mean().neg().MoveToOuterDisposeScope();
     }
 
     private Tensor BinaryCrossentropyOf(Tensor preActivation, Activation activation, Tensor targets)
     {
-        using var aligned = Align(targets, preActivation);
+        using var scope = NewDisposeScope();
+        var aligned = Align(targets, preActivation);
         if (FromLogits || activation == Activation.Sigmoid)
         {
-            if (activation == Activation.Sigmoid || activation == Activation.Linear)
-                return preActivation.BinaryCrossEntropyWithLogits(aligned);
-            using var logits = preActivation.Activate(activation);
-            return logits.BinaryCrossEntropyWithLogits(aligned);
+            var logits = activation is Activation.Sigmoid or Activation.Linear ? preActivation : activation.Apply(preActivation);
+            return nn.functional.binary_cross_entropy_with_logits(logits, aligned.to(logits.dtype)).MoveToOuterDisposeScope();
         }
         // Keras: p clipped to [eps, 1 - eps], then -(t log(p + eps) + (1 - t) log(1 - p + eps)).
-        using var probabilities = preActivation.Activate(activation);
-        using var p = probabilities.Clamp(Epsilon, 1 - Epsilon);
-        using var t = aligned.To(p.DType);
-        using var pEps = p + Epsilon;
-        using var logP = pEps.Log();
-        using var oneMinusP = (1 + Epsilon) - p;
-        using var logOneMinusP = oneMinusP.Log();
-        using var oneMinusT = 1 - t;
-        using var positive = t * logP;
-        using var negative = oneMinusT * logOneMinusP;
-        using var sum = positive + negative;
-        using var mean = sum.Mean();
-        return -mean;
+        var p = activation.Apply(preActivation).clamp(Epsilon, 1 - Epsilon);
+        var t = aligned.to(p.dtype);
+        var positive = t * (p + Epsilon).log();
+        var negative = (1 - t) * ((1 + Epsilon) - p).log();
+        return (positive + negative).mean().neg().MoveToOuterDisposeScope();
     }
 
     private static Tensor Pointwise(Tensor preActivation, Activation activation, Tensor targets, bool squared)
     {
-        using var output = preActivation.Activate(activation);
-        using var aligned = Align(targets, output);
-        return squared ? output.MseLoss(aligned) : output.L1Loss(aligned);
+        using var scope = NewDisposeScope();
+        var output = activation.Apply(preActivation);
+        var aligned = Align(targets, output).to(output.dtype);
+        var loss = squared ? nn.functional.mse_loss(output, aligned) : nn.functional.l1_loss(output, aligned);
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>Keras' squeeze-or-expand: (batch,) targets against a (batch, 1) output get the trailing axis.</summary>
-    internal static Tensor Align(Tensor targets, Tensor output)
-    {
-        var outputShape = output.Shape;
-        var targetDim = targets.Dim;
-        return targetDim == outputShape.Length - 1 && outputShape[^1] == 1 ? targets.Unsqueeze(-1) : targets.Alias();
-    }
+    internal static Tensor Align(Tensor targets, Tensor output) =>
+        targets.dim() == output.dim() - 1 && output.size(-1) == 1 ? targets.unsqueeze(-1) : targets.alias();
 }

@@ -52,17 +52,19 @@ public sealed class Metric
     /// <summary>As <see cref="Compute(Tensor, Tensor)"/>, from the output before the model's last activation.</summary>
     public (Tensor Sum, long Count) Compute(Tensor preActivation, Activation outputActivation, Tensor targets)
     {
-        using var noGrad = new NoGradScope();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         // Softmax keeps the arg-max, so the accuracies skip it.
         var argMaxOnly = Kind is MetricKind.SparseCategoricalAccuracy or MetricKind.CategoricalAccuracy && outputActivation == Activation.Softmax;
-        using var output = preActivation.Activate(argMaxOnly ? Activation.Linear : outputActivation);
-        return Kind switch
+        var output = argMaxOnly ? preActivation : outputActivation.Apply(preActivation);
+        var (sum, count) = Kind switch
         {
-            MetricKind.SparseCategoricalAccuracy => SparseAccuracy(output, targets),
-            MetricKind.CategoricalAccuracy => CategoricalAccuracyOf(output, targets),
-            MetricKind.BinaryAccuracy => BinaryAccuracyOf(output, targets),
+            MetricKind.SparseCategoricalAccuracy => Correct(output.argmax(-1).eq(targets.reshape(output.shape[..^1]).to(ScalarType.Int64))),
+            MetricKind.CategoricalAccuracy => Correct(output.argmax(-1).eq(targets.argmax(-1))),
+            MetricKind.BinaryAccuracy => Correct(output.gt(Threshold).eq(Loss.Align(targets, output).gt(BinaryTargetThreshold))),
             _ => Error(output, targets, squared: Kind == MetricKind.MeanSquaredError),
         };
+        return (sum.MoveToOuterDisposeScope(), count);
     }
 
     /// <summary>The batch's sum read back to .NET (one sync).</summary>
@@ -70,52 +72,20 @@ public sealed class Metric
     {
         var (sum, count) = Compute(output, targets);
         using (sum)
-            return (sum.ToDouble(), count);
+            return (sum.item<double>(), count);
     }
 
-    private static (Tensor, long) Correct(Tensor matches)
-    {
-        using var sum = matches.Sum();
-        return (sum.To(DType.Float64), matches.NumElements);
-    }
+    // Keras compares binary targets with 0.5, whatever the prediction threshold.
+    private const double BinaryTargetThreshold = 0.5;
 
-    private static (Tensor, long) SparseAccuracy(Tensor output, Tensor targets)
-    {
-        using var predicted = output.ArgMax(-1);
-        using var labels = targets.Reshape(predicted.Shape);
-        using var typed = labels.To(DType.Int64);
-        using var matches = predicted.Eq(typed);
-        return Correct(matches);
-    }
-
-    private static (Tensor, long) CategoricalAccuracyOf(Tensor output, Tensor targets)
-    {
-        using var predicted = output.ArgMax(-1);
-        using var expected = targets.ArgMax(-1);
-        using var matches = predicted.Eq(expected);
-        return Correct(matches);
-    }
-
-    private (Tensor, long) BinaryAccuracyOf(Tensor output, Tensor targets)
-    {
-        using var aligned = Loss.Align(targets, output);
-        using var predicted = output.Gt(Threshold);
-        using var expected = aligned.Gt(0.5);
-        using var matches = predicted.Eq(expected);
-        return Correct(matches);
-    }
+    private static (Tensor, long) Correct(Tensor matches) => (matches.sum().to(ScalarType.Float64), matches.numel());
 
     // Keras: the mean over the last axis is the per-sample value.
     private static (Tensor, long) Error(Tensor output, Tensor targets, bool squared)
     {
-        using var aligned = Loss.Align(targets, output);
-        using var typed = aligned.To(output.DType);
-        using var difference = output - typed;
-        using var error = squared ? difference.Square() : difference.Abs();
-        var shape = error.Shape;
-        var perSampleWidth = shape.Length > 1 ? shape[^1] : 1;
-        using var sum = error.Sum();
-        using var scaled = sum / perSampleWidth;
-        return (scaled.To(DType.Float64), error.NumElements / perSampleWidth);
+        var difference = output - Loss.Align(targets, output).to(output.dtype);
+        var error = squared ? difference.square() : difference.abs();
+        var perSampleWidth = error.dim() > 1 ? error.size(-1) : 1;
+        return ((error.sum() / perSampleWidth).to(ScalarType.Float64), error.numel() / perSampleWidth);
     }
 }

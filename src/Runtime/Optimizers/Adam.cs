@@ -1,3 +1,7 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime.Optimizers;
 
 /// <summary>
@@ -43,23 +47,64 @@ public class Adam : Optimizer
 
     protected override IReadOnlyList<string> SlotNames => Amsgrad ? MomentsAndMax : Moments;
 
-    private protected override unsafe void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step)
+    // Both bias corrections in the rate: p -= alpha * m / (sqrt(v) + epsilon).
+    private double Alpha(double learningRate, long step) =>
+        learningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
+
+    // AdamW's decoupled decay, p -= p * weightDecay * lr before the Adam update, as one factor (1 for Adam).
+    private double Keep(double learningRate) => 1 - learningRate * _weightDecay;
+
+    private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
+        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Floats(slots[0]), Floats(slots[1]), Amsgrad ? Floats(slots[2]) : null,
+            (float)Keep(learningRate), (float)Alpha(learningRate, step), (float)Beta1, (float)(1 - Beta1), (float)Beta2, (float)(1 - Beta2), (float)Epsilon);
+
+    // vhat (AMSGrad's running maximum of v) is null without amsgrad.
+    private static unsafe void Fused(long count, float* p, float* g, float* m, float* v, float* vhat, float keep, float alpha,
+        float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float epsilon)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* m = slots[0])
-        fixed (IntPtr* v = slots[1])
-        fixed (IntPtr* maxV = Amsgrad ? slots[2] : null)
-            NativeMethods.Check(NativeMethods.AdamStep(p, m, v, maxV, parameters.Length, learningRate, Beta1, Beta2, Epsilon, _weightDecay, step));
+        var epsilons = new Vector<float>(epsilon);
+        long k = 0;
+        for (; k <= count - Vector<float>.Count; k += Vector<float>.Count)
+        {
+            var gk = Vector.Load(g + k);
+            var mk = Vector.Load(m + k) * beta1 + gk * oneMinusBeta1;
+            var vk = Vector.Load(v + k) * beta2 + gk * gk * oneMinusBeta2;
+            mk.Store(m + k);
+            vk.Store(v + k);
+            if (vhat != null)
+            {
+                vk = Vector.Max(Vector.Load(vhat + k), vk);
+                vk.Store(vhat + k);
+            }
+            (Vector.Load(p + k) * keep - alpha * (mk / (Vector.SquareRoot(vk) + epsilons))).Store(p + k);
+        }
+        for (; k < count; k++)
+        {
+            var gk = g[k];
+            var mk = m[k] = m[k] * beta1 + gk * oneMinusBeta1;
+            var vk = v[k] = v[k] * beta2 + gk * gk * oneMinusBeta2;
+            if (vhat != null)
+                vk = vhat[k] = MathF.Max(vhat[k], vk);
+            p[k] = p[k] * keep - alpha * (mk / (MathF.Sqrt(vk) + epsilon));
+        }
     }
 
-    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    private protected override void UpdateWithOps(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* m = slots[0])
-        fixed (IntPtr* v = slots[1])
-        fixed (IntPtr* maxV = Amsgrad ? slots[2] : null)
-            NativeMethods.Check(NativeMethods.AdamStepOnDevice(p, m, v, maxV, parameters.Length, baseLearningRate.Handle, iterations.Handle,
-                Decay, Beta1, Beta2, Epsilon, _weightDecay));
+        var (m, v) = (slots[0], slots[1]);
+        using Scalar keep = Keep(learningRate), negativeAlpha = -Alpha(learningRate, step), beta1 = Beta1, oneMinusBeta1 = 1 - Beta1,
+            beta2 = Beta2, oneMinusBeta2 = 1 - Beta2, epsilon = Epsilon;
+        if (_weightDecay != 0)
+            parameter.mul_(keep);
+        m.mul_(beta1).add_(gradient, oneMinusBeta1);
+        v.mul_(beta2).addcmul_(gradient, gradient, oneMinusBeta2);
+        if (Amsgrad)
+        {
+            using var larger = maximum(slots[2], v);
+            slots[2].copy_(larger);
+        }
+        using var denominator = (Amsgrad ? slots[2] : v).sqrt().add_(epsilon);
+        parameter.addcdiv_(m, denominator, negativeAlpha);
     }
 }
 

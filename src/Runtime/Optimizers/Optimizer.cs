@@ -1,3 +1,9 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime.Optimizers;
 
 /// <summary>One slot tensor of an optimizer's state ("m/3": the first moment of parameter 3), flattened.</summary>
@@ -8,21 +14,15 @@ public sealed record OptimizerState(string Optimizer, long Iterations, IReadOnly
 
 /// <summary>
 /// A Keras optimizer over a fixed list of parameters (the one the first <see cref="Step"/> sees). The learning rate
-/// follows legacy Keras' <c>decay</c>: lr / (1 + decay * iterations), recomputed every step. State lives in native
-/// tensors beside the parameters and every update is one native call for all of them.
+/// follows legacy Keras' <c>decay</c>: lr / (1 + decay * iterations), recomputed every step. The state is one set of
+/// slot tensors per parameter (zeros like it, on its device), owned by the optimizer. The parameters are updated in
+/// place and keep their identity, so TorchSharp's own optimizers can train the same parameters instead.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
-    private readonly List<Tensor[]> _slots = [];
-    private int _parameterCount = -1;
+    // _slots[i][s]: slot SlotNames[s] of parameter i; null until the first step (or an import) fixes the parameters.
+    private Tensor[][]? _slots;
     private bool _disposed;
-
-    // The step counter and base rate on the device, for updates replayed by a CUDA graph, and the host values they
-    // hold (the counter advances on the device with every replay).
-    private Tensor? _deviceIterations;
-    private Tensor? _deviceLearningRate;
-    private long _deviceIterationsValue = -1;
-    private double _deviceLearningRateValue = double.NaN;
 
     protected Optimizer(double learningRate, double decay)
     {
@@ -46,6 +46,13 @@ public abstract class Optimizer : IDisposable
     /// <summary>The rate the next step uses: lr / (1 + decay * iterations).</summary>
     public double CurrentLearningRate => LearningRate / (1 + Decay * Iterations);
 
+    /// <summary>
+    /// Whether float32 contiguous CPU parameters are updated in one pass over their raw memory (default), instead of
+    /// one libtorch op per term, which costs a dispatch each and several passes. Off, the results are the same to
+    /// rounding: for comparisons and tests. Other parameters (CUDA, float64, non-contiguous) always take the ops.
+    /// </summary>
+    public bool FusedCpuKernels { get; set; } = true;
+
     /// <summary>The state tensors kept per parameter, in order ("m", "v").</summary>
     protected abstract IReadOnlyList<string> SlotNames { get; }
 
@@ -53,132 +60,139 @@ public abstract class Optimizer : IDisposable
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        EnsureSlots(parameters);
-        WithHandles(parameters, (p, slots) => Apply(p, slots, CurrentLearningRate, Iterations + 1));
+        var slots = EnsureSlots(parameters);
+        var learningRate = CurrentLearningRate;
+        var step = Iterations + 1;
+        using (no_grad())
+        {
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                // Each read of grad is a new handle on the same gradient: released here, whatever scope is open.
+                using var gradient = parameters[i].grad;
+                if (gradient is null)
+                    continue;
+                if (FusedCpuKernels && Fusable(parameters[i], gradient, slots[i]))
+                    UpdateFused(parameters[i], gradient, slots[i], learningRate, step);
+                else
+                    UpdateWithOps(parameters[i], gradient, slots[i], learningRate, step);
+            }
+        }
         Iterations++;
     }
 
     /// <summary>
-    /// Queues an update that reads the step counter and base rate from device tensors and advances the counter there,
-    /// so a captured CUDA graph replays exact bias corrections and decay. Needs the state of an earlier <see cref="Step"/>
-    /// and <see cref="SyncDeviceState"/>; after each run of the queued work, call <see cref="CountDeviceStep"/>.
+    /// The update in one pass over float32 memory (<see cref="Floats"/>) of the parameter, its gradient and its slots,
+    /// all of one size; <paramref name="step"/> = iterations + 1 and the rate is already decayed.
     /// </summary>
-    internal void StepOnDevice(IReadOnlyList<Parameter> parameters)
+    private protected abstract void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step);
+
+    /// <summary>The same update in in-place libtorch ops (autograd is off), for any device and dtype.</summary>
+    private protected abstract void UpdateWithOps(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step);
+
+    /// <summary>The first element of a tensor that <see cref="Fusable"/> accepted; valid while the tensor lives.</summary>
+    private protected static unsafe float* Floats(Tensor tensor) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
+
+    // The fused kernels index every tensor with the parameter's offsets, so all must be dense float32 host memory of
+    // the parameter's size (a slot list set up for other shapes would otherwise be written out of bounds).
+    // Tensor.bytes, which yields the memory, is a span: at most int.MaxValue bytes.
+    private static bool Fusable(Tensor parameter, Tensor gradient, Tensor[] slots)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_parameterCount != parameters.Count || _deviceIterations is not { } iterations || _deviceLearningRate is not { } rate)
-            throw new InvalidOperationException("a device step needs the optimizer state of an eager step and SyncDeviceState first");
-        WithHandles(parameters, (p, slots) => ApplyOnDevice(p, slots, rate, iterations));
+        var count = parameter.numel();
+        if (count > int.MaxValue / sizeof(float) || !IsDenseCpuFloat(parameter, count) || !IsDenseCpuFloat(gradient, count))
+            return false;
+        foreach (var slot in slots)
+        {
+            if (!IsDenseCpuFloat(slot, count))
+                return false;
+        }
+        return true;
     }
 
-    /// <summary>Runs <paramref name="update"/> on the native handles of the parameters and slots, leased for the call.</summary>
-    private void WithHandles(IReadOnlyList<Parameter> parameters, Action<IntPtr[], IntPtr[][]> update)
-    {
-        using var leasedParameters = Tensor.Lease(parameters);
-        var leasedSlots = _slots.Select(slot => Tensor.Lease(slot)).ToArray();
-        try
-        {
-            update(leasedParameters.Pointers, leasedSlots.Select(l => l.Pointers).ToArray());
-        }
-        finally
-        {
-            foreach (var lease in leasedSlots)
-                lease.Dispose();
-        }
-    }
-
-    /// <summary>Writes the host's iterations and base rate to their device copies where they differ (no sync).</summary>
-    internal void SyncDeviceState(Device device)
-    {
-        _deviceIterations ??= Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope();
-        _deviceLearningRate ??= Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope();
-        if (_deviceIterationsValue != Iterations)
-        {
-            _deviceIterations.FillInPlace(Iterations);
-            _deviceIterationsValue = Iterations;
-        }
-        if (!_deviceLearningRateValue.Equals(LearningRate))
-        {
-            _deviceLearningRate.FillInPlace(LearningRate);
-            _deviceLearningRateValue = LearningRate;
-        }
-    }
-
-    /// <summary>Counts an update that ran on the device (a graph replay) on the host too.</summary>
-    internal void CountDeviceStep()
-    {
-        Iterations++;
-        _deviceIterationsValue++;
-    }
-
-    /// <summary>The update with the base rate and the iterations in device tensors; it advances the iterations there.</summary>
-    private protected abstract void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations);
-
-    /// <summary>The update itself: parameters and slot tensors as native handles, the decayed rate, step = iterations + 1.</summary>
-    private protected abstract void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step);
+    private static bool IsDenseCpuFloat(Tensor tensor, long count) =>
+        tensor.device_type == DeviceType.CPU && tensor.dtype == ScalarType.Float32 && tensor.is_contiguous() && tensor.numel() == count;
 
     /// <summary>Drops the parameters' gradients (the next backward writes them anew).</summary>
     public void ZeroGrad(IReadOnlyList<Parameter> parameters) => ClearGradients(parameters);
 
-    public static unsafe void ClearGradients(IReadOnlyList<Parameter> parameters)
+    /// <summary>
+    /// Sets the gradients to none, as PyTorch's and TorchSharp's zero_grad do by default: the next backward then
+    /// takes its gradient buffers as they come instead of adding them to zeroed ones (no pass over the memory).
+    /// </summary>
+    public static void ClearGradients(IReadOnlyList<Parameter> parameters)
     {
-        using var lease = Tensor.Lease(parameters);
-        fixed (IntPtr* p = lease.Pointers)
-            NativeMethods.Check(NativeMethods.ClearGrads(p, parameters.Count));
+        foreach (var parameter in parameters)
+            parameter.grad = null;
     }
 
-    private void EnsureSlots(IReadOnlyList<Parameter> parameters)
+    private Tensor[][] EnsureSlots(IReadOnlyList<Parameter> parameters)
     {
-        if (_parameterCount == parameters.Count)
-            return;
-        if (_parameterCount >= 0)
-            throw new InvalidOperationException($"this optimizer was set up for {_parameterCount} parameters but got {parameters.Count}");
-        foreach (var _ in SlotNames)
-            _slots.Add(parameters.Select(p => p.ZerosLike().DetachFromDisposeScope()).ToArray());
-        _parameterCount = parameters.Count;
+        if (_slots is { } slots)
+        {
+            if (slots.Length != parameters.Count)
+                throw new InvalidOperationException($"this optimizer was set up for {slots.Length} parameters but got {parameters.Count}");
+            return slots;
+        }
+        // Detached: a dispose scope open around the first step must not take the optimizer's state with it.
+        return _slots = parameters.Select(p => SlotNames.Select(_ => zeros_like(p).DetachFromDisposeScope()).ToArray()).ToArray();
     }
 
     public OptimizerState ExportState()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var slots = new List<OptimizerSlot>();
-        for (var s = 0; s < _slots.Count; s++)
+        var slots = _slots ?? [];
+        var exported = new List<OptimizerSlot>();
+        using var scope = NewDisposeScope();
+        for (var s = 0; s < SlotNames.Count; s++)
         {
-            for (var i = 0; i < _slots[s].Length; i++)
+            for (var i = 0; i < slots.Length; i++)
             {
-                using var values = _slots[s][i].To(DType.Float32, Device.Cpu);
-                slots.Add(new OptimizerSlot($"{SlotNames[s]}/{i}", values.Shape, values.ToArray<float>()));
+                var values = slots[i][s].to(ScalarType.Float32, CPU).contiguous();
+                exported.Add(new OptimizerSlot($"{SlotNames[s]}/{i}", values.shape, MemoryMarshal.Cast<byte, float>(values.bytes).ToArray()));
             }
         }
-        return new OptimizerState(Name, Iterations, slots);
+        return new OptimizerState(Name, Iterations, exported);
     }
 
-    /// <summary>Restores <paramref name="state"/> for <paramref name="parameters"/> (the list later steps will get).</summary>
+    /// <summary>
+    /// Restores <paramref name="state"/> for <paramref name="parameters"/> (the list later steps will get). A state
+    /// without slots (saved before the first step) starts them at zero. Nothing changes when the state does not fit.
+    /// </summary>
     public void ImportState(OptimizerState state, IReadOnlyList<Parameter> parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (state.Optimizer != Name)
             throw new ArgumentException($"the state is of a '{state.Optimizer}' optimizer, not '{Name}'", nameof(state));
-        var byName = state.Slots.ToDictionary(s => s.Name);
         if (state.Slots.Count != 0 && state.Slots.Count != SlotNames.Count * parameters.Count)
             throw new ArgumentException($"the state has {state.Slots.Count} slots; {parameters.Count} parameters need {SlotNames.Count * parameters.Count}", nameof(state));
+        var byName = state.Slots.ToDictionary(s => s.Name);
+        var restored = new OptimizerSlot[parameters.Count, SlotNames.Count];
+        for (var i = 0; i < parameters.Count && state.Slots.Count != 0; i++)
+        {
+            var shape = parameters[i].shape;
+            for (var s = 0; s < SlotNames.Count; s++)
+            {
+                var name = $"{SlotNames[s]}/{i}";
+                if (!byName.TryGetValue(name, out var slot))
+                    throw new ArgumentException($"the state lacks slot '{name}'", nameof(state));
+                if (!slot.Shape.AsSpan().SequenceEqual(shape))
+                    throw new ArgumentException($"slot '{name}' has shape [{string.Join(", ", slot.Shape)}] but parameter {i} has [{string.Join(", ", shape)}]", nameof(state));
+                if (slot.Values.LongLength != slot.Shape.Aggregate(1L, (n, d) => n * d))
+                    throw new ArgumentException($"slot '{name}' has {slot.Values.Length} values for shape [{string.Join(", ", slot.Shape)}]", nameof(state));
+                restored[i, s] = slot;
+            }
+        }
+
         DisposeSlots();
-        EnsureSlots(parameters);
+        var slots = EnsureSlots(parameters);
         if (state.Slots.Count != 0)
         {
-            for (var s = 0; s < _slots.Count; s++)
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            for (var i = 0; i < parameters.Count; i++)
             {
-                for (var i = 0; i < parameters.Count; i++)
-                {
-                    var name = $"{SlotNames[s]}/{i}";
-                    if (!byName.TryGetValue(name, out var slot))
-                        throw new ArgumentException($"the state lacks slot '{name}'", nameof(state));
-                    var shape = parameters[i].Shape;
-                    if (!slot.Shape.AsSpan().SequenceEqual(shape))
-                        throw new ArgumentException($"slot '{name}' has shape [{string.Join(", ", slot.Shape)}] but parameter {i} has [{string.Join(", ", shape)}]", nameof(state));
-                    using var values = Tensor.From<float>(slot.Values, slot.Shape);
-                    _slots[s][i].CopyFrom(values);
-                }
+                for (var s = 0; s < SlotNames.Count; s++)
+                    slots[i][s].copy_(tensor(restored[i, s].Values, restored[i, s].Shape));
             }
         }
         Iterations = state.Iterations;
@@ -186,11 +200,12 @@ public abstract class Optimizer : IDisposable
 
     private void DisposeSlots()
     {
-        foreach (var slot in _slots)
-            foreach (var tensor in slot)
-                tensor.Dispose();
-        _slots.Clear();
-        _parameterCount = -1;
+        foreach (var parameterSlots in _slots ?? [])
+        {
+            foreach (var slot in parameterSlots)
+                slot.Dispose();
+        }
+        _slots = null;
     }
 
     public void Dispose()
@@ -199,8 +214,6 @@ public abstract class Optimizer : IDisposable
             return;
         _disposed = true;
         DisposeSlots();
-        _deviceIterations?.Dispose();
-        _deviceLearningRate?.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -1,3 +1,7 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime.Optimizers;
 
 /// <summary>
@@ -32,20 +36,54 @@ public sealed class RmsProp : Optimizer
 
     protected override IReadOnlyList<string> SlotNames => Momentum > 0 ? MeanSquareAndMomentum : MeanSquare;
 
-    private protected override unsafe void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step)
+    private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
+        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Floats(slots[0]), Momentum > 0 ? Floats(slots[1]) : null,
+            (float)learningRate, (float)Rho, (float)(1 - Rho), (float)Momentum, (float)Epsilon);
+
+    // moment is null without momentum.
+    private static unsafe void Fused(long count, float* p, float* g, float* meanSquare, float* moment, float learningRate, float rho,
+        float oneMinusRho, float momentum, float epsilon)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* meanSquare = slots[0])
-        fixed (IntPtr* moment = slots.Length > 1 ? slots[1] : null)
-            NativeMethods.Check(NativeMethods.RmsPropStep(p, meanSquare, moment, parameters.Length, learningRate, Rho, Momentum, Epsilon));
+        var epsilons = new Vector<float>(epsilon);
+        long k = 0;
+        for (; k <= count - Vector<float>.Count; k += Vector<float>.Count)
+        {
+            var gk = Vector.Load(g + k);
+            var msk = Vector.Load(meanSquare + k) * rho + gk * gk * oneMinusRho;
+            msk.Store(meanSquare + k);
+            if (moment == null)
+            {
+                (Vector.Load(p + k) - learningRate * (gk / (Vector.SquareRoot(msk) + epsilons))).Store(p + k);
+                continue;
+            }
+            var mk = Vector.Load(moment + k) * momentum + learningRate * (gk / Vector.SquareRoot(msk + epsilons));
+            mk.Store(moment + k);
+            (Vector.Load(p + k) - mk).Store(p + k);
+        }
+        for (; k < count; k++)
+        {
+            var gk = g[k];
+            var msk = meanSquare[k] = meanSquare[k] * rho + gk * gk * oneMinusRho;
+            if (moment == null)
+            {
+                p[k] -= learningRate * (gk / (MathF.Sqrt(msk) + epsilon));
+                continue;
+            }
+            p[k] -= moment[k] = moment[k] * momentum + learningRate * (gk / MathF.Sqrt(msk + epsilon));
+        }
     }
 
-    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    private protected override void UpdateWithOps(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* meanSquare = slots[0])
-        fixed (IntPtr* moment = slots.Length > 1 ? slots[1] : null)
-            NativeMethods.Check(NativeMethods.RmsPropStepOnDevice(p, meanSquare, moment, parameters.Length, baseLearningRate.Handle, iterations.Handle,
-                Decay, Rho, Momentum, Epsilon));
+        using Scalar rate = learningRate, negativeRate = -learningRate, rho = Rho, oneMinusRho = 1 - Rho, momentum = Momentum, epsilon = Epsilon;
+        var meanSquare = slots[0].mul_(rho).addcmul_(gradient, gradient, oneMinusRho);
+        if (Momentum == 0)
+        {
+            using var denominator = meanSquare.sqrt().add_(epsilon);
+            parameter.addcdiv_(gradient, denominator, negativeRate);
+            return;
+        }
+        using var root = meanSquare.add(epsilon).sqrt_();
+        parameter.sub_(slots[1].mul_(momentum).addcdiv_(gradient, root, rate));
     }
 }

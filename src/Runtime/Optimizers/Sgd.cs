@@ -1,3 +1,7 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime.Optimizers;
 
 /// <summary>Keras' SGD: velocity = momentum * velocity - lr * g; p += velocity (nesterov: p += momentum * velocity - lr * g).</summary>
@@ -21,18 +25,51 @@ public sealed class Sgd : Optimizer
 
     protected override IReadOnlyList<string> SlotNames => Momentum > 0 ? Velocity : [];
 
-    private protected override unsafe void Apply(IntPtr[] parameters, IntPtr[][] slots, double learningRate, long step)
+    private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
+        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Momentum > 0 ? Floats(slots[0]) : null, (float)learningRate, (float)Momentum, Nesterov);
+
+    // velocity is null without momentum.
+    private static unsafe void Fused(long count, float* p, float* g, float* velocity, float learningRate, float momentum, bool nesterov)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* velocity = slots.Length > 0 ? slots[0] : null)
-            NativeMethods.Check(NativeMethods.SgdStep(p, velocity, parameters.Length, learningRate, Momentum, Nesterov ? 1 : 0));
+        long k = 0;
+        for (; k <= count - Vector<float>.Count; k += Vector<float>.Count)
+        {
+            var gk = Vector.Load(g + k);
+            var pk = Vector.Load(p + k);
+            if (velocity == null)
+            {
+                (pk - learningRate * gk).Store(p + k);
+                continue;
+            }
+            var vk = Vector.Load(velocity + k) * momentum - learningRate * gk;
+            vk.Store(velocity + k);
+            (nesterov ? pk + momentum * vk - learningRate * gk : pk + vk).Store(p + k);
+        }
+        for (; k < count; k++)
+        {
+            var gk = g[k];
+            if (velocity == null)
+            {
+                p[k] -= learningRate * gk;
+                continue;
+            }
+            var vk = velocity[k] = velocity[k] * momentum - learningRate * gk;
+            p[k] = nesterov ? p[k] + momentum * vk - learningRate * gk : p[k] + vk;
+        }
     }
 
-    private protected override unsafe void ApplyOnDevice(IntPtr[] parameters, IntPtr[][] slots, Tensor baseLearningRate, Tensor iterations)
+    private protected override void UpdateWithOps(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step)
     {
-        fixed (IntPtr* p = parameters)
-        fixed (IntPtr* velocity = slots.Length > 0 ? slots[0] : null)
-            NativeMethods.Check(NativeMethods.SgdStepOnDevice(p, velocity, parameters.Length, baseLearningRate.Handle, iterations.Handle, Decay,
-                Momentum, Nesterov ? 1 : 0));
+        using Scalar negativeRate = -learningRate, momentum = Momentum;
+        if (Momentum == 0)
+        {
+            parameter.add_(gradient, negativeRate);
+            return;
+        }
+        var velocity = slots[0].mul_(momentum).add_(gradient, negativeRate);
+        if (Nesterov)
+            parameter.add_(velocity, momentum).add_(gradient, negativeRate);
+        else
+            parameter.add_(velocity);
     }
 }

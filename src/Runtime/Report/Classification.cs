@@ -37,7 +37,7 @@ internal sealed class Classification
         }
 
         using var output = model.Predict(test.Inputs, batchSize);
-        var shape = output.Shape;
+        var shape = output.shape;
         var binary = loss.Kind == LossKind.BinaryCrossentropy;
         var outputs = shape.Length == 1 ? 1 : shape.Length == 2 ? shape[1] : -1;
         if (outputs < 1 || (binary ? outputs != 1 : outputs < 2))
@@ -50,9 +50,9 @@ internal sealed class Classification
         }
 
         // Outputs of a loss from logits are logits: the engine's own sigmoid or softmax, in float64, makes them probabilities.
-        using var wide = output.To(DType.Float64);
-        using var activated = !loss.FromLogits ? wide.Alias() : binary ? wide.Activate(Activation.Sigmoid) : wide.Softmax(-1);
-        var probabilities = Probabilities(activated.ToArray<double>(), binary);
+        using var wide = output.to(ScalarType.Float64);
+        using var activated = !loss.FromLogits ? wide.alias() : binary ? wide.sigmoid() : wide.softmax(-1);
+        var probabilities = Probabilities(activated.data<double>().ToArray(), binary);
         var classes = binary ? 2 : (int)outputs;
         var labels = TrueClasses(test.Targets, loss.Kind, classes);
         var count = labels.Length;
@@ -88,15 +88,15 @@ internal sealed class Classification
     /// <summary>The true class per sample: sparse indices as they are, one-hot rows by arg-max, binary targets above 0.5.</summary>
     private static int[] TrueClasses(Tensor targets, LossKind kind, int classes)
     {
-        var shape = targets.Shape;
+        var shape = targets.shape;
         var perSample = shape.Length == 1 ? 1 : shape.Length == 2 ? shape[1] : -1;
         int[] labels;
         if (kind == LossKind.CategoricalCrossentropy)
         {
             if (perSample != classes)
                 throw new ArgumentException($"categorical targets need one column per class ({classes}), got [{string.Join(", ", shape)}]", nameof(targets));
-            using var rows = targets.To(DType.Float32, Device.Cpu);
-            var values = rows.ToArray<float>();
+            using var rows = targets.to(ScalarType.Float32, CPU);
+            var values = rows.data<float>().ToArray();
             labels = new int[shape[0]];
             for (var i = 0; i < labels.Length; i++)
                 labels[i] = ArgMax<float>(values.AsSpan(i * classes, classes));
@@ -107,12 +107,12 @@ internal sealed class Classification
             throw new ArgumentException($"class targets need one label per sample, got [{string.Join(", ", shape)}]", nameof(targets));
         if (kind == LossKind.BinaryCrossentropy)
         {
-            using var floats = targets.To(DType.Float32, Device.Cpu);
-            return Array.ConvertAll(floats.ToArray<float>(), y => y > 0.5f ? 1 : 0);
+            using var floats = targets.to(ScalarType.Float32, CPU);
+            return Array.ConvertAll(floats.data<float>().ToArray(), y => y > 0.5f ? 1 : 0);
         }
 
-        using var indices = targets.To(DType.Int64, Device.Cpu);
-        labels = Array.ConvertAll(indices.ToArray<long>(), y => (int)Math.Clamp(y, -1, int.MaxValue));
+        using var indices = targets.to(ScalarType.Int64, CPU);
+        labels = Array.ConvertAll(indices.data<long>().ToArray(), y => (int)Math.Clamp(y, -1, int.MaxValue));
         var outside = Array.FindIndex(labels, y => y < 0 || y >= classes);
         if (outside >= 0)
             throw new ArgumentException($"target {outside} is class {labels[outside]}, outside the model's 0..{classes - 1}", nameof(targets));

@@ -44,15 +44,15 @@ public sealed class SampleImage
     /// </summary>
     public static IReadOnlyList<SampleImage>? FromSamples(Tensor inputs, IReadOnlyList<long> indices)
     {
-        if (!IsImageShape(inputs.Shape[1..], out var height, out var width, out var channels))
+        if (!IsImageShape(inputs.shape[1..], out var height, out var width, out var channels))
             return null;
-        var raw = inputs.DType == DType.UInt8;
+        var raw = inputs.dtype == ScalarType.Byte;
         var values = new float[indices.Count][];
         for (var i = 0; i < indices.Count; i++)
         {
-            using var sample = inputs.Narrow(0, indices[i], 1);
-            using var floats = sample.To(DType.Float32, Device.Cpu);
-            values[i] = floats.ToArray<float>();
+            using var sample = inputs.narrow(0, indices[i], 1);
+            using var floats = sample.to(ScalarType.Float32, CPU);
+            values[i] = floats.data<float>().ToArray();
         }
 
         float low = 0, high = 255;

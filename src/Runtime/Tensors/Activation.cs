@@ -1,6 +1,8 @@
+using static TorchSharp.torch;
+
 namespace ModelDsl.Runtime;
 
-/// <summary>Keras' activations; the numeric values are the native shim's codes.</summary>
+/// <summary>Keras' activations.</summary>
 public enum Activation
 {
     Linear,
@@ -60,5 +62,27 @@ public static class Activations
     };
 
     /// <summary>Applies the activation (softmax over the last axis); Linear returns an alias of the input.</summary>
-    public static Tensor Apply(this Activation activation, Tensor input) => input.Activate(activation);
+    public static Tensor Apply(this Activation activation, Tensor input) => activation switch
+    {
+        Activation.Linear => input.alias(),
+        Activation.Relu => nn.functional.relu(input),
+        Activation.Sigmoid => input.sigmoid(),
+        Activation.Tanh => input.tanh(),
+        Activation.Softmax => input.softmax(-1),
+        Activation.Elu => nn.functional.elu(input, alpha: 1.0, inplace: false),
+        Activation.Selu => nn.functional.selu(input),
+        Activation.Softplus => nn.functional.softplus(input),
+        Activation.Softsign => nn.functional.softsign(input),
+        Activation.Gelu => nn.functional.gelu(input),
+        Activation.Swish => nn.functional.silu(input),
+        // Keras 2's piecewise-linear form.
+        Activation.HardSigmoid => input.mul(HardSigmoidSlope).add_(HardSigmoidOffset).clamp_(0, 1),
+        Activation.Exponential => input.exp(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
+    };
+
+    /// <summary>Keras 2's hard sigmoid: clamp(0.2 x + 0.5, 0, 1).</summary>
+    public const double HardSigmoidSlope = 0.2;
+
+    public const double HardSigmoidOffset = 0.5;
 }

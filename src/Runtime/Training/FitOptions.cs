@@ -21,11 +21,6 @@ public sealed record FitOptions
     public string? CheckpointDirectory { get; init; }
     /// <summary>Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> (a fresh start when there is none).</summary>
     public bool Resume { get; init; }
-    /// <summary>
-    /// On a GPU, capture the training step once as a CUDA graph and replay it per batch (the warm-up steps and a last,
-    /// partial batch run eagerly). Off: every step runs op by op, for comparison and debugging.
-    /// </summary>
-    public bool CudaGraphs { get; init; } = true;
     /// <summary>Where progress goes; default Console.Out.</summary>
     public TextWriter? Log { get; init; }
 }

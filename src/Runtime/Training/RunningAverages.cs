@@ -17,22 +17,22 @@ internal sealed class RunningAverages : IDisposable
     public RunningAverages(IReadOnlyList<Metric> metrics, Device device)
     {
         _metrics = metrics;
-        _lossSum = Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope();
-        _metricSums = metrics.Select(_ => Tensor.Zeros([], DType.Float64, device).DetachFromDisposeScope()).ToArray();
+        _lossSum = zeros([], ScalarType.Float64, device).DetachFromDisposeScope();
+        _metricSums = metrics.Select(_ => zeros([], ScalarType.Float64, device).DetachFromDisposeScope()).ToArray();
         _metricCounts = new long[metrics.Count];
     }
 
     /// <summary>Adds a batch: its mean loss (any grad is ignored) over <paramref name="samples"/>, and its metrics.</summary>
     public void Add(Tensor meanLoss, long samples, Tensor preActivation, Activation outputActivation, Tensor targets)
     {
-        using var noGrad = new NoGradScope();
-        _lossSum.AddInPlace(meanLoss, samples);
+        using var noGrad = no_grad();
+        _lossSum.add_(meanLoss.detach(), alpha: samples);
         _samples += samples;
         for (var i = 0; i < _metrics.Count; i++)
         {
             var (sum, count) = _metrics[i].Compute(preActivation, outputActivation, targets);
             using (sum)
-                _metricSums[i].AddInPlace(sum);
+                _metricSums[i].add_(sum);
             _metricCounts[i] += count;
         }
     }
@@ -42,10 +42,10 @@ internal sealed class RunningAverages : IDisposable
     {
         var values = new List<KeyValuePair<string, double>>(1 + _metrics.Count)
         {
-            new(prefix + "loss", _samples > 0 ? _lossSum.ToDouble() / _samples : double.NaN),
+            new(prefix + "loss", _samples > 0 ? _lossSum.item<double>() / _samples : double.NaN),
         };
         for (var i = 0; i < _metrics.Count; i++)
-            values.Add(new(prefix + _metrics[i].Name, _metricCounts[i] > 0 ? _metricSums[i].ToDouble() / _metricCounts[i] : double.NaN));
+            values.Add(new(prefix + _metrics[i].Name, _metricCounts[i] > 0 ? _metricSums[i].item<double>() / _metricCounts[i] : double.NaN));
         return values;
     }
 

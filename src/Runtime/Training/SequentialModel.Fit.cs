@@ -13,7 +13,7 @@ public abstract partial class SequentialModel
     /// <summary>
     /// Keras' <c>fit</c>: <see cref="FitOptions.Epochs"/> passes over <paramref name="train"/> in batches of
     /// <see cref="FitOptions.BatchSize"/> (the last, partial batch is trained too), shuffled per epoch, with dropout on;
-    /// then validation with dropout off. Returns the per-epoch history under Keras' keys.
+    /// then validation with dropout off. Leaves the mode it found; returns the per-epoch history under Keras' keys.
     /// </summary>
     public History Fit(Dataset train, FitOptions options)
     {
@@ -61,6 +61,7 @@ public abstract partial class SequentialModel
     {
         var optimizer = Optimizer;
         var parameters = TrainableParameters();
+        var wasTraining = training;
         var history = new History();
         long seed = options.Seed ?? Random.Shared.Next();
         int startEpoch = 0;
@@ -84,8 +85,6 @@ public abstract partial class SequentialModel
         // Once per training run: a resumed run whose earlier epochs called for the note has had it.
         bool explainedValidation = Enumerable.Range(0, history.Epoch.Count)
             .Any(row => ValidationBeatingTraining(history.Keys.ToDictionary(key => key, key => history[key][row])) is not null);
-        using var graphed = GraphedTrainStep.TryCreate(Device, optimizer, parameters, options.CudaGraphs,
-            LossAndGradients, (inputs, targets) => EagerStep(inputs, targets, parameters));
         foreach (var callback in options.Callbacks)
             callback.OnTrainBegin(context);
         try
@@ -97,16 +96,16 @@ public abstract partial class SequentialModel
                     log.WriteLine($"Epoch {epoch + 1}/{options.Epochs}");
                 // Shuffling and dropout draw from a generator seeded per epoch, so a run resumed at an epoch boundary
                 // repeats the uninterrupted run exactly.
-                Torch.ManualSeed(EpochSeed(seed, epoch));
+                manual_seed(EpochSeed(seed, epoch));
                 foreach (var callback in options.Callbacks)
                     callback.OnEpochBegin(context, epoch);
 
                 var bar = quiet ? null : new ProgressBar(log, steps, live);
                 context.Bar = bar;
-                var logs = TrainEpoch(train, options, parameters, graphed, context, bar);
+                var logs = TrainEpoch(train, options, parameters, context, bar);
                 if (validation is not null)
                 {
-                    Eval();
+                    eval();
                     using var measured = Measure(validation, options.BatchSize);
                     foreach (var (key, value) in measured.Read("val_"))
                         logs[key] = value;
@@ -127,7 +126,7 @@ public abstract partial class SequentialModel
         finally
         {
             context.Bar = null;
-            Eval();
+            this.train(wasTraining);
             foreach (var callback in options.Callbacks)
                 callback.OnTrainEnd(context);
         }
@@ -136,30 +135,27 @@ public abstract partial class SequentialModel
     }
 
     /// <summary>One pass over the training data; returns the epoch's running averages (loss, metrics).</summary>
-    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters, GraphedTrainStep? graphed,
+    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters,
         TrainingContext context, ProgressBar? bar)
     {
         int steps = context.StepsPerEpoch;
         bool batchLogs = options.Callbacks.Count > 0;
-        Train();
-        using var epochScope = new DisposeScope();
+        this.train();
+        using var epochScope = NewDisposeScope();
         using var averages = new RunningAverages(Config.Metrics, Device);
-        var order = options.Shuffle ? Tensor.RandPerm(train.Count, Device) : null;
+        var order = options.Shuffle ? randperm(train.Count, device: Device) : null;
         for (var step = 0; step < steps; step++)
         {
-            using (new DisposeScope())
+            // Every step frees its temporaries (activations, gradients' graph) before the next one.
+            using (NewDisposeScope())
             {
                 var (inputs, targets) = train.Batch(step, options.BatchSize, order);
-                Tensor loss, logits;
-                if (graphed is not null && inputs.Size(0) == options.BatchSize)
-                    (loss, logits, targets) = graphed.Run(inputs, targets);
-                else
-                    (loss, logits) = EagerStep(inputs, targets, parameters);
-                averages.Add(loss, targets.Size(0), logits, OutputActivation, targets);
+                var (loss, logits) = Step(inputs, targets, parameters);
+                averages.Add(loss, targets.size(0), logits, OutputActivation, targets);
                 // Reading a figure back syncs with the device: done only when a callback or the live bar wants it.
                 if (batchLogs)
                 {
-                    context.BatchLoss = loss.ToDouble();
+                    context.BatchLoss = loss.item<float>();
                     var running = averages.Read().ToDictionary();
                     foreach (var callback in options.Callbacks)
                         callback.OnBatchEnd(context, step, running);
@@ -173,23 +169,15 @@ public abstract partial class SequentialModel
         return averages.Read().ToDictionary();
     }
 
-    /// <summary>Forward, loss and backward for one batch (gradients replace the previous ones); returns the loss and logits.</summary>
-    private (Tensor Loss, Tensor Logits) LossAndGradients(Tensor inputs, Tensor targets)
-    {
-        var x = Preprocess(inputs);
-        var logits = ForwardLogits(x);
-        var loss = Config.Loss.Compute(logits, OutputActivation, targets);
-        loss.Backward();
-        return (loss, logits);
-    }
-
-    /// <summary>One training step op by op: fresh gradients, then the optimizer's update.</summary>
-    private (Tensor Loss, Tensor Logits) EagerStep(Tensor inputs, Tensor targets, IReadOnlyList<Parameter> parameters)
+    /// <summary>One training step: fresh gradients from forward, loss and backward, then the optimizer's update.</summary>
+    private (Tensor Loss, Tensor Logits) Step(Tensor inputs, Tensor targets, IReadOnlyList<Parameter> parameters)
     {
         Optimizer.ClearGradients(parameters);
-        var result = LossAndGradients(inputs, targets);
+        var logits = ForwardLogits(Preprocess(inputs));
+        var loss = Config.Loss.Compute(logits, OutputActivation, targets);
+        loss.backward();
         Optimizer.Step(parameters);
-        return result;
+        return (loss, logits);
     }
 
     private static long EpochSeed(long seed, int epoch) => unchecked(seed * 1_000_003 + epoch + 1);
@@ -197,10 +185,11 @@ public abstract partial class SequentialModel
     /// <summary>One warning per fit when inputs look like raw pixels: the "accuracy stuck at 0.11" mistake.</summary>
     private void WarnIfUnscaled(Dataset train, TrainingContext context)
     {
-        if (Config.Rescale is not null || train.Inputs.DType is DType.Int64 or DType.Int32 or DType.Bool || train.Count == 0)
+        if (Config.Rescale is not null || train.Inputs.dtype is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Bool || train.Count == 0)
             return;
-        using var max = train.Inputs.Max();
-        var value = max.ToDouble();
+        using var max = train.Inputs.max();
+        using var wide = max.to(ScalarType.Float64);
+        var value = wide.item<double>();
         if (value > 1)
             context.Warn($"the inputs look unscaled (max {value.ToString("G6", CultureInfo.InvariantCulture)} > 1) and the model " +
                          "declares no preprocess rescale; pixels usually need `preprocess: {rescale: 0.00392156862745098}` " +

@@ -5,27 +5,30 @@ using ModelDsl.Runtime.Optimizers;
 namespace ModelDsl.Runtime.Training;
 
 /// <summary>
-/// The base of every generated model: a stack of Keras layers, trained with <see cref="Fit"/> on the config's loss,
-/// optimizer and metrics. The generated class creates its layers with <see cref="Add{T}"/>, calls <see cref="Build"/>,
-/// and supplies <see cref="ForwardLogits"/> and <see cref="OutputActivation"/>.
+/// The base of every generated model: a TorchSharp module (<c>nn.Module&lt;Tensor, Tensor&gt;</c>) whose registered
+/// submodules are its Keras layers, trained with <see cref="Fit"/> on the config's loss, optimizer and metrics. The
+/// generated class creates its layers with <see cref="Add{T}"/>, calls <see cref="Build"/>, and supplies
+/// <see cref="ForwardLogits"/> and <see cref="OutputActivation"/>. <c>parameters()</c>, <c>state_dict()</c>,
+/// <c>to(device)</c>, <c>train()</c>/<c>eval()</c> and <c>save</c>/<c>load</c> are TorchSharp's own.
 /// </summary>
-public abstract partial class SequentialModel : Module
+public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
 {
     private readonly List<(string Name, Layer Layer)> _layers = [];
     private Optimizer? _optimizer;
 
     /// <summary>Seeds the generator (initializers) before the derived constructor creates its layers.</summary>
-    protected SequentialModel(ModelConfig config, int? seed)
+    protected SequentialModel(ModelConfig config, int? seed) : base(config.Name)
     {
+        TorchLibrary.EnsureLoaded();
         Config = config;
         if (seed is int value)
-            Torch.ManualSeed(value);
+            manual_seed(value);
     }
 
     public ModelConfig Config { get; }
 
-    /// <summary>Where the weights live; set by <see cref="Build"/>.</summary>
-    public Device Device { get; private set; } = Device.Cpu;
+    /// <summary>Where the weights live: set by <see cref="Build"/>, followed by <c>to(device)</c>.</summary>
+    public Device Device => Layers.SelectMany(l => l.Layer.Weights()).Select(w => w.Tensor.device).FirstOrDefault() ?? CPU;
 
     /// <summary>The layers in order, under their Keras names ("lstm_1").</summary>
     public IReadOnlyList<(string Name, Layer Layer)> Layers => _layers;
@@ -33,31 +36,33 @@ public abstract partial class SequentialModel : Module
     /// <summary>The optimizer <see cref="Fit"/> uses, created from the config on first use and kept across fits (as Keras does).</summary>
     public Optimizer Optimizer => _optimizer ??= Config.Optimizer();
 
-    /// <summary>Registers <paramref name="layer"/> as the next layer; its weights are named "<paramref name="name"/>/kernel".</summary>
+    /// <summary>Registers <paramref name="layer"/> as the next layer, a submodule named <paramref name="name"/>.</summary>
     protected T Add<T>(string name, T layer) where T : Layer
     {
-        RegisterModule(name, layer);
+        register_module(name, layer);
         _layers.Add((name, layer));
         return layer;
     }
 
     /// <summary>
     /// Called last in the generated constructor: moves the weights to <paramref name="device"/> (null: a CUDA GPU when
-    /// libtorch has one, else the CPU) and switches to inference mode until <see cref="Fit"/> trains.
+    /// libtorch has one, else the CPU). The model starts in training mode, as every TorchSharp module does;
+    /// <see cref="Fit"/>, <see cref="Predict"/> and <see cref="Evaluate"/> set the mode they need and restore it.
     /// </summary>
     protected void Build(Device? device)
     {
-        Device = device ?? Device.Auto;
-        if (Device.IsCuda && Device.Index >= Device.CudaDeviceCount)
+        var target = device ?? Devices.Auto;
+        if (target.type == DeviceType.CUDA && Math.Max(target.index, 0) >= Devices.CudaDeviceCount)
         {
             // libtorch's own message for this is a page of dispatcher tables.
             throw new InvalidOperationException(
-                $"{Config.Name}: device {Device} is not available; libtorch sees {Device.CudaDeviceCount} CUDA device(s) here. Use Device.Cpu, or Device.Auto to take a GPU when there is one.");
+                $"{Config.Name}: device {target} is not available; libtorch sees {Devices.CudaDeviceCount} CUDA device(s) here " +
+                "(a CUDA GPU needs a CUDA libtorch package such as TorchSharp-cuda-linux or TorchSharp-cuda-windows). " +
+                "Use torch.CPU, or Devices.Auto to take a GPU when there is one.");
         }
 
-        if (Device != Device.Cpu)
-            To(Device);
-        Eval();
+        if (target.type != DeviceType.CPU)
+            this.to(target);
     }
 
     /// <summary>Every layer; the last one without its activation (logits for a softmax output).</summary>
@@ -67,26 +72,33 @@ public abstract partial class SequentialModel : Module
     protected abstract Activation OutputActivation { get; }
 
     /// <summary>
-    /// The declared preprocessing, applied to every input batch: uint8 becomes float32, then <c>rescale</c> multiplies.
-    /// int64 inputs (embedding indices) pass unchanged unless a rescale is declared. The result is on <see cref="Device"/>.
+    /// The declared preprocessing, applied to every input batch: uint8 and floating-point inputs become the weights'
+    /// floating-point type (float32 unless <c>to(dtype)</c> changed it), then <c>rescale</c> multiplies. Integer inputs
+    /// (embedding indices) pass unchanged unless a rescale is declared. The result is on <see cref="Device"/>.
     /// </summary>
     public Tensor Preprocess(Tensor input)
     {
-        using var onDevice = input.To(Device);
-        if (Config.Rescale is not double rescale)
-            return onDevice.DType == DType.UInt8 ? onDevice.To(DType.Float32) : onDevice.Alias();
-        using var floating = onDevice.DType.IsFloatingPoint() ? onDevice.Alias() : onDevice.To(DType.Float32);
-        return floating * rescale;
+        using var scope = NewDisposeScope();
+        var onDevice = input.to(Device);
+        var floating = onDevice.dtype == ScalarType.Byte || onDevice.is_floating_point() || Config.Rescale is not null;
+        var result = floating ? onDevice.to(WeightType) : onDevice.alias();
+        if (Config.Rescale is double rescale)
+            result = result * rescale;
+        return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>The floating-point type of the weights, which inputs are converted to.</summary>
+    private ScalarType WeightType =>
+        _layers.SelectMany(l => l.Layer.Weights()).Select(w => w.Tensor.dtype).FirstOrDefault(t => t is ScalarType.Float16 or ScalarType.BFloat16
+            or ScalarType.Float32 or ScalarType.Float64, ScalarType.Float32);
+
     /// <summary>OutputActivation(ForwardLogits(preprocess(input))), in the current mode (inference unless training).</summary>
-    public Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         CheckInputShape(input);
-        using var scope = new DisposeScope();
-        using var x = Preprocess(input);
-        using var logits = ForwardLogits(x);
-        return logits.Activate(OutputActivation).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        var logits = ForwardLogits(Preprocess(input));
+        return OutputActivation.Apply(logits).MoveToOuterDisposeScope();
     }
 
     /// <summary>The model's outputs for <paramref name="inputs"/>, batch by batch in inference mode: float32 on the CPU.</summary>
@@ -94,27 +106,27 @@ public abstract partial class SequentialModel : Module
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckInputShape(inputs);
-        long count = inputs.Size(0);
-        var wasTraining = Training;
-        Eval();
+        long count = inputs.size(0);
+        var wasTraining = training;
+        eval();
         var outputs = new List<Tensor>();
         try
         {
-            using var noGrad = new NoGradScope();
+            using var noGrad = no_grad();
             for (long start = 0; start < count; start += batchSize)
             {
-                using var scope = new DisposeScope();
-                using var batch = inputs.Narrow(0, start, Math.Min(batchSize, count - start));
-                using var output = Forward(batch);
-                outputs.Add(output.To(DType.Float32, Device.Cpu).DetachFromDisposeScope());
+                // Each batch frees its temporaries before the next one starts.
+                using var scope = NewDisposeScope();
+                var output = forward(inputs.narrow(0, start, Math.Min(batchSize, count - start)));
+                outputs.Add(output.to(ScalarType.Float32, CPU).DetachFromDisposeScope());
             }
-            return Tensor.Cat(outputs);
+            return cat(outputs, 0);
         }
         finally
         {
             foreach (var output in outputs)
                 output.Dispose();
-            Train(wasTraining);
+            train(wasTraining);
         }
     }
 
@@ -124,7 +136,7 @@ public abstract partial class SequentialModel : Module
     /// </summary>
     protected void CheckInputShape(Tensor inputs)
     {
-        var shape = inputs.Shape;
+        var shape = inputs.shape;
         var expected = Config.InputShape;
         if (shape.Length == expected.Count + 1 && shape.AsSpan(1).SequenceEqual(expected.Select(d => (long)d).ToArray()))
             return;
@@ -137,8 +149,8 @@ public abstract partial class SequentialModel : Module
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckInputShape(data.Inputs);
-        var wasTraining = Training;
-        Eval();
+        var wasTraining = training;
+        eval();
         try
         {
             using var averages = Measure(data, batchSize);
@@ -146,7 +158,7 @@ public abstract partial class SequentialModel : Module
         }
         finally
         {
-            Train(wasTraining);
+            train(wasTraining);
         }
     }
 
@@ -154,21 +166,37 @@ public abstract partial class SequentialModel : Module
     private RunningAverages Measure(Dataset data, int batchSize)
     {
         var averages = new RunningAverages(Config.Metrics, Device);
-        using var noGrad = new NoGradScope();
+        using var noGrad = no_grad();
         for (var index = 0; index < data.BatchCount(batchSize); index++)
         {
-            using var scope = new DisposeScope();
+            using var scope = NewDisposeScope();
             var (inputs, targets) = data.Batch(index, batchSize);
-            var x = Preprocess(inputs);
-            var y = targets.To(Device);
-            var logits = ForwardLogits(x);
+            var y = targets.to(Device);
+            var logits = ForwardLogits(Preprocess(inputs));
             var loss = Config.Loss.Compute(logits, OutputActivation, y);
-            averages.Add(loss, y.Size(0), logits, OutputActivation, y);
+            averages.Add(loss, y.size(0), logits, OutputActivation, y);
         }
         return averages;
     }
 
     // ---- weights ----
+
+    /// <summary>
+    /// Keras' <c>weights</c>: per layer its parameters then its state, layers in order, under TorchSharp's
+    /// <c>state_dict</c> names ("lstm_1.kernel"). What a checkpoint holds.
+    /// </summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> NamedWeights() =>
+        _layers.SelectMany(l => l.Layer.Weights().Select(w => (l.Name + "." + w.Name, w.Tensor))).ToList();
+
+    /// <summary>The parameters the optimizer updates, in order (what <c>parameters()</c> gives, less frozen ones).</summary>
+    public IReadOnlyList<Parameter> TrainableParameters() =>
+        _layers.SelectMany(l => l.Layer.Weights()).Where(w => w.Trainable).Select(w => (Parameter)w.Tensor).ToList();
+
+    /// <summary>Keras' "Total params": every weight's element count, state included.</summary>
+    public long WeightCount => NamedWeights().Sum(w => w.Tensor.numel());
+
+    /// <summary>Keras' "Trainable params".</summary>
+    public long TrainableWeightCount => TrainableParameters().Sum(p => p.numel());
 
     /// <summary>A CPU copy of every weight (parameters and buffers), in order: Keras' <c>get_weights</c>.</summary>
     public ModelWeights GetWeights() =>
@@ -179,12 +207,12 @@ public abstract partial class SequentialModel : Module
     {
         var mine = NamedWeights();
         CheckCompatible(weights, mine, source: null);
-        using var noGrad = new NoGradScope();
+        using var noGrad = no_grad();
         var byName = weights.Tensors.ToDictionary(t => t.Name);
         foreach (var (name, tensor) in mine)
         {
-            using var loaded = TensorDataConvert.Import(byName[name], Device);
-            tensor.CopyFrom(loaded);
+            using var loaded = TensorDataConvert.Import(byName[name], tensor.device);
+            tensor.copy_(loaded);
         }
     }
 
@@ -222,13 +250,13 @@ public abstract partial class SequentialModel : Module
         var problems = new List<string>();
         foreach (var (name, tensor) in mine)
         {
-            var shape = tensor.Shape;
+            var shape = tensor.shape;
             if (!theirs.TryGetValue(name, out var data))
                 problems.Add($"{name} {Text(shape)} is missing");
             else if (!data.Shape.AsSpan().SequenceEqual(shape))
                 problems.Add($"{name} is {data.ShapeText} there but {Text(shape)} here");
-            else if (data.DType != tensor.DType.Name())
-                problems.Add($"{name} is {data.DType} there but {tensor.DType.Name()} here");
+            else if (data.DType != TensorDataConvert.NameOf(tensor.dtype))
+                problems.Add($"{name} is {data.DType} there but {TensorDataConvert.NameOf(tensor.dtype)} here");
         }
         var myNames = mine.Select(w => w.Name).ToHashSet();
         foreach (var data in weights.Tensors.Where(t => !myNames.Contains(t.Name)))

@@ -60,15 +60,19 @@ internal static class GeneratorHarness
     /// </summary>
     public static Diagnostic[] CompileWithRuntime(IEnumerable<AdditionalText> models, params (string Path, string Text)[] sources)
     {
-        var compilation = StrictCompilation(FrameworkReferences.Add(RuntimeReference), sources);
+        var compilation = StrictCompilation(FrameworkReferences.AddRange(RuntimeReferences), sources);
         Driver(models, parseOptions: StrictParseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var driverDiagnostics);
         return driverDiagnostics.Concat(output.GetDiagnostics())
             .Where(d => (d.Severity >= DiagnosticSeverity.Warning || d.IsWarningAsError) && !d.Id.StartsWith("MDSL", StringComparison.Ordinal))
             .ToArray();
     }
 
-    private static MetadataReference RuntimeReference { get; } =
-        MetadataReference.CreateFromFile(typeof(Runtime.Training.SequentialModel).Assembly.Location);
+    // The runtime and TorchSharp, whose types the generated code names.
+    private static ImmutableArray<MetadataReference> RuntimeReferences { get; } =
+    [
+        MetadataReference.CreateFromFile(typeof(Runtime.Training.SequentialModel).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
+    ];
 
     public static AdditionalText ModelFile(string path, string text) => new InMemoryText(path, text);
 
