@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,6 +60,8 @@ public class Adam : Optimizer
             (float)Keep(learningRate), (float)Alpha(learningRate, step), (float)Beta1, (float)(1 - Beta1), (float)Beta2, (float)(1 - Beta2), (float)Epsilon);
 
     // vhat (AMSGrad's running maximum of v) is null without amsgrad.
+    // Optimised from the first step: tiered compilation would run a training's first steps through unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Fused(long count, float* p, float* g, float* m, float* v, float* vhat, float keep, float alpha,
         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float epsilon)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +42,8 @@ public sealed class RmsProp : Optimizer
             (float)learningRate, (float)Rho, (float)(1 - Rho), (float)Momentum, (float)Epsilon);
 
     // moment is null without momentum.
+    // Optimised from the first step: tiered compilation would run a training's first steps through unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Fused(long count, float* p, float* g, float* meanSquare, float* moment, float learningRate, float rho,
         float oneMinusRho, float momentum, float epsilon)
     {

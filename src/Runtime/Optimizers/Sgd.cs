@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +30,8 @@ public sealed class Sgd : Optimizer
         Fused(parameter.numel(), Floats(parameter), Floats(gradient), Momentum > 0 ? Floats(slots[0]) : null, (float)learningRate, (float)Momentum, Nesterov);
 
     // velocity is null without momentum.
+    // Optimised from the first step: tiered compilation would run a training's first steps through unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Fused(long count, float* p, float* g, float* velocity, float learningRate, float momentum, bool nesterov)
     {
         long k = 0;
