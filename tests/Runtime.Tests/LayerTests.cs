@@ -515,43 +515,10 @@ public class LayerTests
         Assert.Contains("hard_sigmoid", error.Message);
     }
 
-    /// <summary>The README's reference model, built the way generated code builds it.</summary>
-    private sealed class ReferenceModel : SequentialModel
-    {
-        private readonly Layer[] _hidden;
-        private readonly Dense _output;
-
-        public ReferenceModel() : base(new ModelConfig("ReferenceModel", Loss.SparseCategoricalCrossentropy(), () => new Adam(), [], null, [28, 28]), seed: 1)
-        {
-            _hidden =
-            [
-                Add("lstm", new Lstm(28, 128, Activation.Relu, returnSequences: true)),
-                Add("dropout", new Dropout(0.2)),
-                Add("lstm_1", new Lstm(128, 128, Activation.Relu)),
-                Add("dropout_1", new Dropout(0.2)),
-                Add("dense", new Dense(128, 32, Activation.Relu)),
-                Add("dropout_2", new Dropout(0.2)),
-            ];
-            _output = Add("dense_1", new Dense(32, 10, Activation.Softmax));
-            Build(CPU);
-        }
-
-        protected override Activation OutputActivation => Activation.Softmax;
-
-        protected override Tensor ForwardLogits(Tensor input)
-        {
-            using var scope = NewDisposeScope();
-            var x = input;
-            foreach (var layer in _hidden)
-                x = layer.forward(x);
-            return _output.ForwardLinear(x).MoveToOuterDisposeScope();
-        }
-    }
-
     [Fact]
     public void TheReferenceModelHasKerasNamesShapesAndCount()
     {
-        using var model = new ReferenceModel();
+        using var model = new ReferenceModel(CPU, seed: 1);
         var weights = model.NamedWeights().Select(w => $"{w.Name} [{string.Join(", ", w.Tensor.shape)}]");
         Assert.Equal(
         [

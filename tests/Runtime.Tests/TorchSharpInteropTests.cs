@@ -89,7 +89,7 @@ public sealed class TorchSharpInteropTests : IDisposable
     [Fact]
     public void ParametersAreKerasWeightsUnderKerasNames()
     {
-        using var model = new MnistLstm();
+        using var model = new ReferenceModel(CPU);
 
         // Keras' summary of the reference model: 216,426, one bias per LSTM (PyTorch's nn.LSTM would have two).
         Assert.Equal(216_426, model.parameters().Sum(p => p.numel()));
@@ -201,8 +201,8 @@ public sealed class TorchSharpInteropTests : IDisposable
     [Fact]
     public void SaveAndLoadInTorchSharpFormatRestoreThePredictions()
     {
-        using var model = new MnistLstm(seed: 1);
-        using var other = new MnistLstm(seed: 2);
+        using var model = new ReferenceModel(CPU, seed: 1);
+        using var other = new ReferenceModel(CPU, seed: 2);
         using var images = randint(0, 256, [4, 28, 28], dtype: ScalarType.Byte);
         using var expected = model.Predict(images);
         using (var untrained = other.Predict(images))
@@ -214,7 +214,7 @@ public sealed class TorchSharpInteropTests : IDisposable
         using (var loaded = other.Predict(images))
             Assert.True(Same(loaded, expected), "predictions changed through save/load");
 
-        using var third = new MnistLstm(seed: 3);
+        using var third = new ReferenceModel(CPU, seed: 3);
         var (missing, unexpected) = third.load_state_dict(model.state_dict());
         Assert.Empty(missing);
         Assert.Empty(unexpected);
@@ -368,55 +368,6 @@ public sealed class TorchSharpInteropTests : IDisposable
             var x = Lstm.forward(input);
             x = Dropout.forward(x);
             return Dense.ForwardLinear(x);
-        }
-
-        protected override Activation OutputActivation => Activation.Softmax;
-    }
-
-    /// <summary>The reference model (mnist-lstm.model.yaml) as the generator writes it, with its Keras layer names.</summary>
-    private sealed class MnistLstm : SequentialModel
-    {
-        public MnistLstm(int? seed = 42) : base(new ModelConfig(
-            "MnistLstm",
-            Loss.SparseCategoricalCrossentropy(),
-            () => new Optimizers.Adam(learningRate: 0.001, decay: 1e-05),
-            [Metric.SparseCategoricalAccuracy("accuracy")],
-            0.00392156862745098,
-            [28, 28]), seed)
-        {
-            Lstm = Add("lstm", new Lstm(28, 128, activation: Activation.Relu, returnSequences: true));
-            Dropout = Add("dropout", new Dropout(0.2));
-            Lstm1 = Add("lstm_1", new Lstm(128, 128, activation: Activation.Relu));
-            Dropout1 = Add("dropout_1", new Dropout(0.2));
-            Dense = Add("dense", new Dense(128, 32, activation: Activation.Relu));
-            Dropout2 = Add("dropout_2", new Dropout(0.2));
-            Dense1 = Add("dense_1", new Dense(32, 10, activation: Activation.Softmax));
-            Build(CPU);
-        }
-
-        public Lstm Lstm { get; }
-
-        public Dropout Dropout { get; }
-
-        public Lstm Lstm1 { get; }
-
-        public Dropout Dropout1 { get; }
-
-        public Dense Dense { get; }
-
-        public Dropout Dropout2 { get; }
-
-        public Dense Dense1 { get; }
-
-        protected override Tensor ForwardLogits(Tensor input)
-        {
-            var x = Lstm.forward(input);
-            x = Dropout.forward(x);
-            x = Lstm1.forward(x);
-            x = Dropout1.forward(x);
-            x = Dense.forward(x);
-            x = Dropout2.forward(x);
-            return Dense1.ForwardLinear(x);
         }
 
         protected override Activation OutputActivation => Activation.Softmax;

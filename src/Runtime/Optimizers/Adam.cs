@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using TorchSharp;
+using static ModelDsl.Runtime.TensorMemory;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Optimizers;
@@ -56,7 +57,7 @@ public class Adam : Optimizer
     private double Keep(double learningRate) => 1 - learningRate * _weightDecay;
 
     private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
-        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Floats(slots[0]), Floats(slots[1]), Amsgrad ? Floats(slots[2]) : null,
+        Fused(parameter.numel(), Pointer<float>(parameter), Pointer<float>(gradient), Pointer<float>(slots[0]), Pointer<float>(slots[1]), Amsgrad ? Pointer<float>(slots[2]) : null,
             (float)Keep(learningRate), (float)Alpha(learningRate, step), (float)Beta1, (float)(1 - Beta1), (float)Beta2, (float)(1 - Beta2), (float)Epsilon);
 
     // vhat (AMSGrad's running maximum of v) is null without amsgrad.

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -81,17 +80,13 @@ public abstract class Optimizer : IDisposable
     }
 
     /// <summary>
-    /// The update in one pass over float32 memory (<see cref="Floats"/>) of the parameter, its gradient and its slots,
-    /// all of one size; <paramref name="step"/> = iterations + 1 and the rate is already decayed.
+    /// The update in one pass over the float32 memory (<see cref="TensorMemory.Pointer{T}"/>) of the parameter, its
+    /// gradient and its slots, all of one size; <paramref name="step"/> = iterations + 1 and the rate is already decayed.
     /// </summary>
     private protected abstract void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step);
 
     /// <summary>The same update in in-place libtorch ops (autograd is off), for any device and dtype.</summary>
     private protected abstract void UpdateWithOps(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step);
-
-    /// <summary>The first element of a tensor that <see cref="Fusable"/> accepted; valid while the tensor lives.</summary>
-    private protected static unsafe float* Floats(Tensor tensor) =>
-        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 
     // The fused kernels index every tensor with the parameter's offsets, so all must be dense float32 host memory of
     // the parameter's size (a slot list set up for other shapes would otherwise be written out of bounds).

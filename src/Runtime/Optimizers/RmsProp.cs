@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using TorchSharp;
+using static ModelDsl.Runtime.TensorMemory;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Optimizers;
@@ -38,7 +39,7 @@ public sealed class RmsProp : Optimizer
     protected override IReadOnlyList<string> SlotNames => Momentum > 0 ? MeanSquareAndMomentum : MeanSquare;
 
     private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
-        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Floats(slots[0]), Momentum > 0 ? Floats(slots[1]) : null,
+        Fused(parameter.numel(), Pointer<float>(parameter), Pointer<float>(gradient), Pointer<float>(slots[0]), Momentum > 0 ? Pointer<float>(slots[1]) : null,
             (float)learningRate, (float)Rho, (float)(1 - Rho), (float)Momentum, (float)Epsilon);
 
     // moment is null without momentum.

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using TorchSharp;
+using static ModelDsl.Runtime.TensorMemory;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Optimizers;
@@ -27,7 +28,7 @@ public sealed class Sgd : Optimizer
     protected override IReadOnlyList<string> SlotNames => Momentum > 0 ? Velocity : [];
 
     private protected override unsafe void UpdateFused(Tensor parameter, Tensor gradient, Tensor[] slots, double learningRate, long step) =>
-        Fused(parameter.numel(), Floats(parameter), Floats(gradient), Momentum > 0 ? Floats(slots[0]) : null, (float)learningRate, (float)Momentum, Nesterov);
+        Fused(parameter.numel(), Pointer<float>(parameter), Pointer<float>(gradient), Momentum > 0 ? Pointer<float>(slots[0]) : null, (float)learningRate, (float)Momentum, Nesterov);
 
     // velocity is null without momentum.
     // Optimised from the first step: tiered compilation would run a training's first steps through unoptimised code.

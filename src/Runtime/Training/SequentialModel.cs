@@ -28,7 +28,7 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
     public ModelConfig Config { get; }
 
     /// <summary>Where the weights live: set by <see cref="Build"/>, followed by <c>to(device)</c>.</summary>
-    public Device Device => Layers.SelectMany(l => l.Layer.Weights()).Select(w => w.Tensor.device).FirstOrDefault() ?? CPU;
+    public Device Device => Weights.Select(w => w.device).FirstOrDefault() ?? CPU;
 
     /// <summary>The layers in order, under their Keras names ("lstm_1").</summary>
     public IReadOnlyList<(string Name, Layer Layer)> Layers => _layers;
@@ -89,10 +89,13 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The floating-point type of the weights, which inputs are converted to.</summary>
     private ScalarType WeightType =>
-        _layers.SelectMany(l => l.Layer.Weights()).Select(w => w.Tensor.dtype).FirstOrDefault(t => t is ScalarType.Float16 or ScalarType.BFloat16
-            or ScalarType.Float32 or ScalarType.Float64, ScalarType.Float32);
+        Weights.Select(w => w.dtype).FirstOrDefault(t => t is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64,
+            ScalarType.Float32);
 
-    /// <summary>OutputActivation(ForwardLogits(preprocess(input))), in the current mode (inference unless training).</summary>
+    // Every layer's weights in order, looked up afresh: to(device) and to(dtype) replace them.
+    private IEnumerable<Tensor> Weights => _layers.SelectMany(l => l.Layer.Weights()).Select(w => w.Tensor);
+
+    /// <summary>OutputActivation(ForwardLogits(preprocess(input))), in the current mode (train() or eval()).</summary>
     public override Tensor forward(Tensor input)
     {
         CheckInputShape(input);

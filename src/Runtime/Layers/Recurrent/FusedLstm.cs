@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using static ModelDsl.Runtime.Layers.Recurrent.Buffers;
+using static ModelDsl.Runtime.TensorMemory;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Layers.Recurrent;

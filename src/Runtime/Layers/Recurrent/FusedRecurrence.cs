@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -187,9 +186,6 @@ internal static class Buffers
 {
     /// <summary>A buffer's per-step (batch, width) views, for the products; a rolling buffer is its own view at every step.</summary>
     public static Tensor[] Steps(Tensor buffer, int time) => buffer.dim() == 3 ? buffer.unbind(0) : Enumerable.Repeat(buffer, time).ToArray();
-
-    /// <summary>The first element of a dense CPU tensor (<see cref="Tensor.bytes"/> checks both).</summary>
-    public static unsafe T* Pointer<T>(Tensor tensor) where T : unmanaged => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
 }
 
 /// <summary>
