@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ModelDsl.Runtime;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Report;
 using ModelDsl.Runtime.Training;
@@ -16,15 +17,12 @@ internal static class ExampleRunner
         Func<Dataset, Dataset, ExampleOptions, TrainingResult<TModel>> train)
         where TModel : SequentialModel
     {
-        var options = ExampleOptions.Parse(args);
-        if (options is null)
-        {
-            return 2;
-        }
-
         try
         {
-            return Train(options, summary, defaultModelPath, train);
+            // First: the options touch TorchSharp (devices), and a native library that cannot load must say why.
+            TorchLibrary.EnsureLoaded();
+            var options = ExampleOptions.Parse(args);
+            return options is null ? 2 : Train(options, summary, defaultModelPath, train);
         }
         catch (Exception e) when (e is ExternalException or IOException or InvalidDataException or InvalidOperationException)
         {
