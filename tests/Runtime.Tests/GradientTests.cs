@@ -30,7 +30,8 @@ public class GradientTests
         target.copy_(tensor(values, target.shape, ScalarType.Float64));
     }
 
-    private static void CheckGradients(Layer layer, long[] inputShape, bool integerInput = false, int inputMax = 0, Action? beforeForward = null)
+    /// <summary>Checks <paramref name="layer"/>'s gradients (it is disposed after); shared by every layer's gradient test.</summary>
+    internal static void CheckGradients(Layer layer, long[] inputShape, bool integerInput = false, int inputMax = 0, Action? beforeForward = null)
     {
         using var _ = layer;
         manual_seed(7);

@@ -42,6 +42,7 @@ public static partial class TorchLibrary
     // TorchSharp's own load, which prints its misleading message and copies libtorch out of the NuGet cache.
     private static void Load()
     {
+        NativeHeap.Tune();
         var assembly = typeof(torch).Assembly;
         NativeLibrary.TryLoad(LibTorchCpu, assembly, searchPath: null, out _);
         try
