@@ -360,7 +360,7 @@ public class LayerTests
     public void Conv2DMatchesPlainArithmetic(string padding, int stride)
     {
         const int Height = 5, Width = 4, Channels = 2, Filters = 2, KernelHeight = 3, KernelWidth = 2;
-        using var conv = new Conv2D(Channels, Filters, KernelHeight, KernelWidth, stride, stride, padding);
+        using var conv = new Conv2D(Channels, Filters, (KernelHeight, KernelWidth), (stride, stride), padding);
         conv.to(ScalarType.Float64);
         var kernel = Values(KernelHeight * KernelWidth * Channels * Filters, 0.5, 16);
         var bias = Values(Filters, 0.1, 17);
@@ -566,7 +566,7 @@ public class LayerTests
         Assert.Null(rnn.Bias);
         using var conv1 = new Conv1D(3, 4, 5);
         Assert.Equal("kernel [5, 3, 4], bias [4]", Describe(conv1));
-        using var conv2 = new Conv2D(2, 3, 3, 2);
+        using var conv2 = new Conv2D(2, 3, (3, 2));
         Assert.Equal("kernel [3, 2, 2, 3], bias [3]", Describe(conv2));
         Assert.Equal(3 * 2 * 2 * 3 + 3, conv2.WeightCount);
         using var embedding = new Embedding(6, 4);
@@ -645,7 +645,7 @@ public class LayerTests
     public void UnknownInitializersAndPaddingsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => new Dense(2, 2, kernelInitializer: "glorot"));
-        Assert.Throws<ArgumentException>(() => new Conv2D(1, 1, 2, 2, padding: "causal"));
+        Assert.Throws<ArgumentException>(() => new Conv2D(1, 1, (2, 2), padding: "causal"));
         Assert.Throws<ArgumentException>(() => new MaxPooling1D(2, 2, "full"));
     }
 
@@ -654,7 +654,7 @@ public class LayerTests
     {
         { () => new Dense(3, 2), [2, 4], "mat1 and mat2 shapes cannot be multiplied (2x4 and 3x2)" },
         { () => new Dense(3, 2), [2, 5, 4], "mat1 and mat2 shapes cannot be multiplied (10x4 and 3x2)" },
-        { () => new Conv2D(2, 3, 3, 3), [1, 5, 5, 3], "to have 2 channels, but got 3 channels instead" },
+        { () => new Conv2D(2, 3, (3, 3)), [1, 5, 5, 3], "to have 2 channels, but got 3 channels instead" },
         { () => new Reshape(5), [2, 3], "shape '[2, 5]' is invalid for input of size 6" },
         { () => new BatchNormalization(3), [4, 2], "running_mean should contain 2 elements not 3" },
     };

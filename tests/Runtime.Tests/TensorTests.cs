@@ -183,7 +183,7 @@ public class TensorTests
         { "dense", () => new Dense(4, 3, Activation.Softmax), () => rand(5, 4) },
         { "dense 3-D", () => new Dense(4, 3, Activation.Relu), () => rand(2, 5, 4) },
         { "conv1d", () => new Conv1D(4, 3, 3, padding: "causal", activation: Activation.Tanh), () => rand(2, 6, 4) },
-        { "conv2d", () => new Conv2D(2, 3, 3, 3, 2, 2, "same", Activation.Relu), () => rand(2, 5, 5, 2) },
+        { "conv2d", () => new Conv2D(2, 3, (3, 3), (2, 2), "same", activation: Activation.Relu), () => rand(2, 5, 5, 2) },
         { "maxpool1d", () => new MaxPooling1D(2, 2, "same"), () => rand(2, 5, 3) },
         { "maxpool2d", () => new MaxPooling2D(2, 2, 2, 2, "same"), () => rand(2, 5, 5, 3) },
         { "batchnorm", () => new BatchNormalization(3), () => rand(2, 4, 3) },
