@@ -41,7 +41,8 @@ public class PublishedSummaryTests
     /// <summary>
     /// Models that need a feature ModelDsl does not have yet: the feature, and a word an error of today's analysis
     /// names (so a model rejected for another reason, such as a slip in its file, is caught). The day the feature
-    /// lands the model's test fails: move the model to <see cref="Accepted"/>.
+    /// lands the model's test fails: move the model to <see cref="AcceptedNames"/>, or, where it waits for a second
+    /// feature, name that one here.
     /// </summary>
     private static readonly IReadOnlyDictionary<string, (string Feature, string Mentioned)> Waiting = new Dictionary<string, (string, string)>
     {
