@@ -37,10 +37,10 @@ public sealed class MnistCnn : SequentialModel, IProfiled
     public MnistCnn(Device? device = null, int? seed = 42) : base(CreateConfig(), seed)
     {
         _reshape = Add("reshape_1", new Reshape(28, 28, 1));
-        _conv1 = Add("conv2d_1", new Conv2D(1, 32, 3, 3, activation: Activation.Relu));
-        _pool1 = Add("max_pooling2d_1", new MaxPooling2D(2, 2, 2, 2));
-        _conv2 = Add("conv2d_2", new Conv2D(32, 64, 3, 3, activation: Activation.Relu));
-        _pool2 = Add("max_pooling2d_2", new MaxPooling2D(2, 2, 2, 2));
+        _conv1 = Add("conv2d_1", new Conv2D(1, 32, (3, 3), activation: Activation.Relu));
+        _pool1 = Add("max_pooling2d_1", new MaxPooling2D((2, 2), (2, 2)));
+        _conv2 = Add("conv2d_2", new Conv2D(32, 64, (3, 3), activation: Activation.Relu));
+        _pool2 = Add("max_pooling2d_2", new MaxPooling2D((2, 2), (2, 2)));
         _flatten = Add("flatten_1", new Flatten());
         _dropout1 = Add("dropout_1", new Dropout(0.25));
         _dense1 = Add("dense_1", new Dense(1600, 128, Activation.Relu));

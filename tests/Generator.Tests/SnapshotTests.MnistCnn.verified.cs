@@ -51,10 +51,10 @@ namespace Consumer.App
         public MnistCnn(global::TorchSharp.torch.Device? device = null, int? seed = null)
             : base(CreateConfig(), seed)
         {
-            Conv2D = Add("conv2d", new global::ModelDsl.Runtime.Layers.Conv2D(1, 32, 3, 3, activation: global::ModelDsl.Runtime.Activation.Relu));
-            MaxPooling2D = Add("max_pooling2d", new global::ModelDsl.Runtime.Layers.MaxPooling2D(2, 2, 2, 2));
-            Conv2D1 = Add("conv2d_1", new global::ModelDsl.Runtime.Layers.Conv2D(32, 64, 3, 3, padding: "same", activation: global::ModelDsl.Runtime.Activation.Relu));
-            MaxPooling2D1 = Add("max_pooling2d_1", new global::ModelDsl.Runtime.Layers.MaxPooling2D(2, 2, 2, 2));
+            Conv2D = Add("conv2d", new global::ModelDsl.Runtime.Layers.Conv2D(1, 32, (3, 3), activation: global::ModelDsl.Runtime.Activation.Relu));
+            MaxPooling2D = Add("max_pooling2d", new global::ModelDsl.Runtime.Layers.MaxPooling2D());
+            Conv2D1 = Add("conv2d_1", new global::ModelDsl.Runtime.Layers.Conv2D(32, 64, (3, 3), padding: "same", activation: global::ModelDsl.Runtime.Activation.Relu));
+            MaxPooling2D1 = Add("max_pooling2d_1", new global::ModelDsl.Runtime.Layers.MaxPooling2D());
             Flatten = Add("flatten", new global::ModelDsl.Runtime.Layers.Flatten());
             Dropout = Add("dropout", new global::ModelDsl.Runtime.Layers.Dropout(0.5));
             Dense = Add("dense", new global::ModelDsl.Runtime.Layers.Dense(2304, 10, activation: global::ModelDsl.Runtime.Activation.Softmax));

@@ -47,7 +47,7 @@ namespace Consumer.App
         {
             Embedding = Add("embedding", new global::ModelDsl.Runtime.Layers.Embedding(10000, 32));
             Conv1D = Add("conv1d", new global::ModelDsl.Runtime.Layers.Conv1D(32, 64, 5, activation: global::ModelDsl.Runtime.Activation.Relu));
-            MaxPooling1D = Add("max_pooling1d", new global::ModelDsl.Runtime.Layers.MaxPooling1D(4, 4));
+            MaxPooling1D = Add("max_pooling1d", new global::ModelDsl.Runtime.Layers.MaxPooling1D(poolSize: 4));
             Lstm = Add("lstm", new global::ModelDsl.Runtime.Layers.Lstm(64, 32));
             Dense = Add("dense", new global::ModelDsl.Runtime.Layers.Dense(32, 1, activation: global::ModelDsl.Runtime.Activation.Sigmoid));
             Build(device);

@@ -7,59 +7,59 @@ public class LayerTests
 {
     public static IEnumerable<object[]> Defaults() => new[]
     {
-        new object[] { "[784]", "- dense: {units: 10}", new DenseConfig(10, "linear", true, "glorot_uniform", "zeros") },
-        new object[] { "[784]", "- dense: 10", new DenseConfig(10, "linear", true, "glorot_uniform", "zeros") },
-        new object[] { "[784]", "- dropout: {rate: 0.25}", new DropoutConfig(0.25) },
-        new object[] { "[784]", "- dropout: 0.25", new DropoutConfig(0.25) },
-        new object[] { "[28, 28]", "- lstm: {units: 8}", new LstmConfig(8, "tanh", "sigmoid", false, true, true, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[28, 28]", "- lstm: 8", new LstmConfig(8, "tanh", "sigmoid", false, true, true, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[28, 28]", "- gru: {units: 8}", new GruConfig(8, "tanh", "sigmoid", false, true, true, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[28, 28]", "- simple_rnn: {units: 8}", new SimpleRnnConfig(8, "tanh", false, true, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", new Conv1DConfig(16, 3, 1, "valid", 1, "linear", true, "glorot_uniform", "zeros") },
-        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", new Conv2DConfig(3, 3, 32, 1, 1, "valid", "linear", true, "glorot_uniform", "zeros") },
-        new object[] { "[100, 8]", "- max_pooling1d", new MaxPooling1DConfig(2, 2, "valid") },
-        new object[] { "[100, 8]", "- max_pooling1d: 4", new MaxPooling1DConfig(4, 4, "valid") },
-        new object[] { "[28, 28, 1]", "- max_pooling2d: {}", new MaxPooling2DConfig(2, 2, 2, 2, "valid") },
-        new object[] { "[28, 28, 1]", "- max_pooling2d: [3, 2]", new MaxPooling2DConfig(3, 2, 3, 2, "valid") },
-        new object[] { "[28, 28]", "- flatten", new FlattenConfig() },
-        new object[] { "[28, 28]", "- flatten:", new FlattenConfig() },
-        new object[] { "[784]", "- reshape: [28, 28, 1]", new ReshapeConfig(EquatableArray.Create(28, 28, 1)) },
-        new object[] { "[784]", "- reshape: {target_shape: [-1, 28]}", new ReshapeConfig(EquatableArray.Create(28, 28)) },
-        new object[] { "[784]", "- batch_normalization", new BatchNormalizationConfig(0.99, 0.001, true, true) },
-        new object[] { "[100]", "- embedding: {input_dim: 1000, output_dim: 64}", new EmbeddingConfig(1000, 64, "uniform") },
-        new object[] { "[784]", "- activation: relu", new ActivationConfig("relu") },
-        new object[] { "[784]", "- activation: {activation: silu}", new ActivationConfig("swish") },
+        new object[] { "[784]", "- dense: {units: 10}", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[784]", "- dense: 10", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[784]", "- dropout: {rate: 0.25}", "dropout {rate: 0.25}" },
+        new object[] { "[784]", "- dropout: 0.25", "dropout {rate: 0.25}" },
+        new object[] { "[28, 28]", "- lstm: {units: 8}", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, return_sequences: false}" },
+        new object[] { "[28, 28]", "- lstm: 8", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, return_sequences: false}" },
+        new object[] { "[28, 28]", "- gru: {units: 8}", "gru {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, reset_after: true, return_sequences: false}" },
+        new object[] { "[28, 28]", "- simple_rnn: {units: 8}", "simple_rnn {units: 8, activation: tanh, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, return_sequences: false}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", "conv1d {filters: 16, kernel_size: [3], strides: [1], padding: valid, dilation_rate: [1], activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", "conv2d {filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[100, 8]", "- max_pooling1d", "max_pooling1d {pool_size: [2], strides: [2], padding: valid}" },
+        new object[] { "[100, 8]", "- max_pooling1d: 4", "max_pooling1d {pool_size: [4], strides: [4], padding: valid}" },
+        new object[] { "[28, 28, 1]", "- max_pooling2d: {}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
+        new object[] { "[28, 28, 1]", "- max_pooling2d: [3, 2]", "max_pooling2d {pool_size: [3, 2], strides: [3, 2], padding: valid}" },
+        new object[] { "[28, 28]", "- flatten", "flatten {}" },
+        new object[] { "[28, 28]", "- flatten:", "flatten {}" },
+        new object[] { "[784]", "- reshape: [28, 28, 1]", "reshape {target_shape: [28, 28, 1]}" },
+        new object[] { "[784]", "- reshape: {target_shape: [-1, 28]}", "reshape {target_shape: [28, 28]}" },
+        new object[] { "[784]", "- batch_normalization", "batch_normalization {momentum: 0.99, epsilon: 0.001, center: true, scale: true}" },
+        new object[] { "[100]", "- embedding: {input_dim: 1000, output_dim: 64}", "embedding {input_dim: 1000, output_dim: 64, embeddings_initializer: uniform}" },
+        new object[] { "[784]", "- activation: relu", "activation {activation: relu}" },
+        new object[] { "[784]", "- activation: {activation: silu}", "activation {activation: swish}" },
     };
 
     [Theory]
     [MemberData(nameof(Defaults))]
-    public void BindsWithKerasDefaults(string input, string layer, LayerConfig expected)
+    public void BindsWithKerasDefaults(string input, string layer, string expected)
     {
         var spec = SpecOf(WithLayers(input, layer));
-        Assert.Equal(expected, spec.Layers[0].Config);
-        Assert.Equal(expected.Kind, spec.Layers[0].Name);
+        Assert.Equal(expected, spec.Layers[0].Config.ToString());
+        Assert.Equal(expected.Split(' ')[0], spec.Layers[0].Name);
     }
 
     public static IEnumerable<object[]> Explicit() => new[]
     {
-        new object[] { "[784]", "- dense: {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}", new DenseConfig(5, "relu", false, "he_normal", "ones") },
-        new object[] { "[28, 28]", "- lstm: {units: 4, activation: relu, recurrent_activation: hard_sigmoid, return_sequences: true, use_bias: false, unit_forget_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones}", new LstmConfig(4, "relu", "hard_sigmoid", true, false, false, "lecun_normal", "glorot_normal", "ones") },
-        new object[] { "[28, 28]", "- gru: {units: 4, reset_after: false, return_sequences: true, activation: ~}", new GruConfig(4, "linear", "sigmoid", true, true, false, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[28, 28]", "- simple_rnn: {units: 4, activation: relu, return_sequences: true, use_bias: false}", new SimpleRnnConfig(4, "relu", true, false, "glorot_uniform", "orthogonal", "zeros") },
-        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", new Conv1DConfig(4, 5, 1, "same", 2, "relu", true, "glorot_uniform", "zeros") },
-        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", new Conv2DConfig(3, 5, 8, 2, 1, "same", "linear", false, "glorot_uniform", "zeros") },
-        new object[] { "[100, 8]", "- max_pooling1d: {pool_size: 3, strides: 1, padding: same}", new MaxPooling1DConfig(3, 1, "same") },
-        new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 3, strides: [2, 1]}", new MaxPooling2DConfig(3, 3, 2, 1, "valid") },
-        new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 2, strides: null}", new MaxPooling2DConfig(2, 2, 2, 2, "valid") },
-        new object[] { "[16]", "- batch_normalization: {momentum: 0.9, epsilon: 1e-5, center: false, scale: false}", new BatchNormalizationConfig(0.9, 1e-5, false, false) },
-        new object[] { "[100]", "- embedding: {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal}", new EmbeddingConfig(50, 8, "random_normal") },
+        new object[] { "[784]", "- dense: {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}", "dense {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}" },
+        new object[] { "[28, 28]", "- lstm: {units: 4, activation: relu, recurrent_activation: hard_sigmoid, return_sequences: true, use_bias: false, unit_forget_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones}", "lstm {units: 4, activation: relu, recurrent_activation: hard_sigmoid, use_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones, unit_forget_bias: false, return_sequences: true}" },
+        new object[] { "[28, 28]", "- gru: {units: 4, reset_after: false, return_sequences: true, activation: ~}", "gru {units: 4, activation: linear, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, reset_after: false, return_sequences: true}" },
+        new object[] { "[28, 28]", "- simple_rnn: {units: 4, activation: relu, return_sequences: true, use_bias: false}", "simple_rnn {units: 4, activation: relu, use_bias: false, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, return_sequences: true}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", "conv1d {filters: 4, kernel_size: [5], strides: [1], padding: same, dilation_rate: [2], activation: relu, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", "conv2d {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, activation: linear, use_bias: false, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[100, 8]", "- max_pooling1d: {pool_size: 3, strides: 1, padding: same}", "max_pooling1d {pool_size: [3], strides: [1], padding: same}" },
+        new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 3, strides: [2, 1]}", "max_pooling2d {pool_size: [3, 3], strides: [2, 1], padding: valid}" },
+        new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 2, strides: null}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
+        new object[] { "[16]", "- batch_normalization: {momentum: 0.9, epsilon: 1e-5, center: false, scale: false}", "batch_normalization {momentum: 0.9, epsilon: 1E-05, center: false, scale: false}" },
+        new object[] { "[100]", "- embedding: {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal}", "embedding {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal}" },
     };
 
     [Theory]
     [MemberData(nameof(Explicit))]
-    public void EveryArgumentOverridesItsDefault(string input, string layer, LayerConfig expected)
+    public void EveryArgumentOverridesItsDefault(string input, string layer, string expected)
     {
-        Assert.Equal(expected, SpecOf(WithLayers(input, layer)).Layers[0].Config);
+        Assert.Equal(expected, SpecOf(WithLayers(input, layer)).Layers[0].Config.ToString());
     }
 
     [Fact]

@@ -174,7 +174,7 @@ public sealed class GlibcxxRepairTests : IDisposable
 }
 
 /// <summary>
-/// A small application built with ModelDsl.TorchSharp.targets and TorchLibrary.cs, as a package consumer builds:
+/// A small application built with ModelDsl.TorchSharp.targets, TorchLibrary.cs and NativeHeap.cs, as a package consumer builds:
 /// the build and publish repair its copy of libLibTorchSharp.so, and without the repair it fails with the real cause.
 /// </summary>
 public sealed class TorchSharpRepairBuildTests : IDisposable
@@ -247,11 +247,13 @@ public sealed class TorchSharpRepairBuildTests : IDisposable
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <RuntimeIdentifier>linux-x64</RuntimeIdentifier>
                 <SelfContained>false</SelfContained>
+                <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="TorchSharp" Version="{TorchSharpPackage.Version}" />
                 {libTorch}
                 <Compile Include="{Path.Combine(repository, "src", "Runtime", "Tensors", "TorchLibrary.cs")}" />
+                <Compile Include="{Path.Combine(repository, "src", "Runtime", "Tensors", "NativeHeap.cs")}" />
               </ItemGroup>
               <Import Project="{Path.Combine(repository, "src", "Runtime", "build", "ModelDsl.TorchSharp.targets")}" />
             </Project>

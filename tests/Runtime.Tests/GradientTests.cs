@@ -176,13 +176,13 @@ public class GradientTests
     [InlineData("same", 2, 1)]
     [InlineData("causal", 1, 2)]
     public void Conv1D(string padding, int strides, int dilation) =>
-        CheckGradients(new Conv1D(3, 4, 3, strides, padding, dilation, Activation.Tanh), [2, 9, 3]);
+        CheckGradients(new Conv1D(3, 4, 3, strides, padding, dilation, activation: Activation.Tanh), [2, 9, 3]);
 
     [Theory]
     [InlineData("valid", 1)]
     [InlineData("same", 2)]
     public void Conv2D(string padding, int stride) =>
-        CheckGradients(new Conv2D(2, 3, 3, 2, stride, stride, padding, Activation.Sigmoid), [2, 6, 5, 2]);
+        CheckGradients(new Conv2D(2, 3, (3, 2), (stride, stride), padding, activation: Activation.Sigmoid), [2, 6, 5, 2]);
 
     [Theory]
     [InlineData("valid")]
@@ -192,7 +192,7 @@ public class GradientTests
     [Theory]
     [InlineData("valid")]
     [InlineData("same")]
-    public void MaxPooling2D(string padding) => CheckGradients(new MaxPooling2D(2, 2, 2, 2, padding), [2, 5, 5, 2]);
+    public void MaxPooling2D(string padding) => CheckGradients(new MaxPooling2D((2, 2), (2, 2), padding), [2, 5, 5, 2]);
 
     [Fact]
     public void BatchNormalizationWhileTraining() => CheckGradients(new BatchNormalization(3), [6, 3]);

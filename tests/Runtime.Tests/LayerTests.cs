@@ -29,6 +29,7 @@ public class LayerTests
         Activation.Swish => x => x * Sigmoid(x),
         Activation.HardSigmoid => x => Math.Clamp(0.2 * x + 0.5, 0, 1),
         Activation.Exponential => Math.Exp,
+        Activation.LeakyRelu => x => x < 0 ? 0.2 * x : x,
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 
@@ -360,7 +361,7 @@ public class LayerTests
     public void Conv2DMatchesPlainArithmetic(string padding, int stride)
     {
         const int Height = 5, Width = 4, Channels = 2, Filters = 2, KernelHeight = 3, KernelWidth = 2;
-        using var conv = new Conv2D(Channels, Filters, KernelHeight, KernelWidth, stride, stride, padding);
+        using var conv = new Conv2D(Channels, Filters, (KernelHeight, KernelWidth), (stride, stride), padding);
         conv.to(ScalarType.Float64);
         var kernel = Values(KernelHeight * KernelWidth * Channels * Filters, 0.5, 16);
         var bias = Values(Filters, 0.1, 17);
@@ -406,7 +407,7 @@ public class LayerTests
         Assert.Equal(new long[] { 1, 3, 1 }, output.shape);
         Assert.Equal(new float[] { -4, -2, -1 }, output.data<float>().ToArray());
 
-        using var pool2 = new MaxPooling2D(2, 2, 2, 2, "same");
+        using var pool2 = new MaxPooling2D((2, 2), (2, 2), "same");
         var pooled = pool2.forward(tensor(Enumerable.Range(0, 9).Select(i => -(float)i).ToArray(), [1, 3, 3, 1]));
         Assert.Equal(new long[] { 1, 2, 2, 1 }, pooled.shape);
         Assert.Equal(new float[] { 0, -2, -6, -8 }, pooled.data<float>().ToArray());
@@ -566,7 +567,7 @@ public class LayerTests
         Assert.Null(rnn.Bias);
         using var conv1 = new Conv1D(3, 4, 5);
         Assert.Equal("kernel [5, 3, 4], bias [4]", Describe(conv1));
-        using var conv2 = new Conv2D(2, 3, 3, 2);
+        using var conv2 = new Conv2D(2, 3, (3, 2));
         Assert.Equal("kernel [3, 2, 2, 3], bias [3]", Describe(conv2));
         Assert.Equal(3 * 2 * 2 * 3 + 3, conv2.WeightCount);
         using var embedding = new Embedding(6, 4);
@@ -583,7 +584,7 @@ public class LayerTests
         using var unscaled = new BatchNormalization(3, center: false, scale: false);
         Assert.Equal("moving_mean [3] frozen, moving_variance [3] frozen", Describe(unscaled));
 
-        Layer[] stateless = [new Dropout(0.1), new Flatten(), new Reshape(2), new MaxPooling1D(2, 2), new MaxPooling2D(2, 2, 2, 2), new ActivationLayer(Activation.Relu)];
+        Layer[] stateless = [new Dropout(0.1), new Flatten(), new Reshape(2), new MaxPooling1D(2, 2), new MaxPooling2D((2, 2), (2, 2)), new ActivationLayer(Activation.Relu)];
         Assert.All(stateless, l => Assert.Equal(0, l.WeightCount));
     }
 
@@ -645,7 +646,7 @@ public class LayerTests
     public void UnknownInitializersAndPaddingsAreRejected()
     {
         Assert.Throws<ArgumentException>(() => new Dense(2, 2, kernelInitializer: "glorot"));
-        Assert.Throws<ArgumentException>(() => new Conv2D(1, 1, 2, 2, padding: "causal"));
+        Assert.Throws<ArgumentException>(() => new Conv2D(1, 1, (2, 2), padding: "causal"));
         Assert.Throws<ArgumentException>(() => new MaxPooling1D(2, 2, "full"));
     }
 
@@ -654,7 +655,7 @@ public class LayerTests
     {
         { () => new Dense(3, 2), [2, 4], "mat1 and mat2 shapes cannot be multiplied (2x4 and 3x2)" },
         { () => new Dense(3, 2), [2, 5, 4], "mat1 and mat2 shapes cannot be multiplied (10x4 and 3x2)" },
-        { () => new Conv2D(2, 3, 3, 3), [1, 5, 5, 3], "to have 2 channels, but got 3 channels instead" },
+        { () => new Conv2D(2, 3, (3, 3)), [1, 5, 5, 3], "to have 2 channels, but got 3 channels instead" },
         { () => new Reshape(5), [2, 3], "shape '[2, 5]' is invalid for input of size 6" },
         { () => new BatchNormalization(3), [4, 2], "running_mean should contain 2 elements not 3" },
     };

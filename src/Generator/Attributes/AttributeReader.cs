@@ -17,28 +17,6 @@ namespace ModelDsl.Generator.Attributes;
 /// </summary>
 internal static class AttributeReader
 {
-    /// <summary>Layer attributes by class name, with the Keras layer each one declares.</summary>
-    private static readonly Dictionary<string, string> LayerKinds = new(StringComparer.Ordinal)
-    {
-        ["DenseAttribute"] = "dense",
-        ["DropoutAttribute"] = "dropout",
-        ["LstmAttribute"] = "lstm",
-        ["GruAttribute"] = "gru",
-        ["SimpleRnnAttribute"] = "simple_rnn",
-        ["Conv1DAttribute"] = "conv1d",
-        ["Conv2DAttribute"] = "conv2d",
-        ["MaxPooling1DAttribute"] = "max_pooling1d",
-        ["MaxPooling2DAttribute"] = "max_pooling2d",
-        ["FlattenAttribute"] = "flatten",
-        ["ReshapeAttribute"] = "reshape",
-        ["BatchNormalizationAttribute"] = "batch_normalization",
-        ["EmbeddingAttribute"] = "embedding",
-        ["ActivationAttribute"] = "activation",
-    };
-
-    /// <summary>Constructor parameters that Keras takes as "an int or a tuple": one value stays a scalar.</summary>
-    private static readonly HashSet<string> IntOrTuple = new(StringComparer.Ordinal) { "kernelSize", "poolSize" };
-
     /// <summary>The sections of a model file in their order, so that the analyzer reads both front ends alike.</summary>
     private static readonly string[] SectionOrder = { "model", "input", "input_dtype", "preprocess", "layers", "compile", "fit" };
 
@@ -86,11 +64,11 @@ internal static class AttributeReader
             }
 
             var arguments = Arguments(attribute, span);
-            if (LayerKinds.TryGetValue(type.Name, out var kind))
+            if (LayerCatalog.FindAttribute(type.Name) is { } kind)
             {
                 // - lstm: {units: 128, ...}
                 var layer = new MappingNode(arguments.ToEquatableArray(), span);
-                layers.Add(new MappingNode(EquatableArray.Create(new MappingEntry(Key(kind, span), layer)), span));
+                layers.Add(new MappingNode(EquatableArray.Create(new MappingEntry(Key(kind.Name, span), layer)), span));
                 continue;
             }
 
@@ -219,7 +197,8 @@ internal static class AttributeReader
                         continue;
                     }
 
-                    if (argument.Values.Length == 1 && IntOrTuple.Contains(parameter.Name))
+                    // Keras' "an int or a tuple": one value stays a scalar.
+                    if (argument.Values.Length == 1 && LayerCatalog.FindAttribute(attribute.AttributeClass!.Name)?.Find(SnakeCase(parameter.Name)) is { Type: ArgumentType.Window })
                     {
                         argument = argument.Values[0];
                     }

@@ -29,62 +29,11 @@ internal static class ConfigEmitter
 
     /// <summary>
     /// <c>new global::ModelDsl.Runtime.Optimizers.Adam(learningRate: 0.001, decay: 1e-05)</c>: the learning
-    /// rate always, every other argument only where it differs from Keras' default.
+    /// rate always, every other argument of its catalogue entry only where it differs from Keras' default.
     /// </summary>
-    public static string Optimizer(OptimizerSpec optimizer)
-    {
-        var arguments = new List<string> { "learningRate: " + CSharp.Literal(optimizer.LearningRate) };
-
-        void Named(string name, double value, double keras)
-        {
-            if (!value.Equals(keras))
-            {
-                arguments.Add(name + ": " + CSharp.Literal(value));
-            }
-        }
-
-        void Flag(string name, bool value)
-        {
-            if (value)
-            {
-                arguments.Add(name + ": true");
-            }
-        }
-
-        string type;
-        switch (optimizer.Kind)
-        {
-            case "adam":
-            case "adamw":
-                type = optimizer.Kind == "adam" ? "Adam" : "AdamW";
-                if (optimizer.Kind == "adamw")
-                {
-                    Named("weightDecay", optimizer.WeightDecay, 0.004);
-                }
-
-                Named("beta1", optimizer.Beta1, 0.9);
-                Named("beta2", optimizer.Beta2, 0.999);
-                Named("epsilon", optimizer.Epsilon, 1e-7);
-                Flag("amsgrad", optimizer.Amsgrad);
-                break;
-            case "sgd":
-                type = "Sgd";
-                Named("momentum", optimizer.Momentum, 0);
-                Flag("nesterov", optimizer.Nesterov);
-                break;
-            case "rmsprop":
-                type = "RmsProp";
-                Named("rho", optimizer.Rho, 0.9);
-                Named("momentum", optimizer.Momentum, 0);
-                Named("epsilon", optimizer.Epsilon, 1e-7);
-                break;
-            default:
-                throw new InvalidOperationException($"The emitter has no runtime optimizer for '{optimizer.Kind}'.");
-        }
-
-        Named("decay", optimizer.Decay, 0);
-        return "new global::ModelDsl.Runtime.Optimizers." + type + "(" + string.Join(", ", arguments) + ")";
-    }
+    public static string Optimizer(OptimizerSpec optimizer) =>
+        "new global::ModelDsl.Runtime.Optimizers." + optimizer.Entry.RuntimeType + "("
+        + string.Join(", ", LayerEmitter.Arguments(optimizer.Entry.Arguments, name => optimizer[name], Array.Empty<int>())) + ")";
 
     /// <summary><c>global::ModelDsl.Runtime.Metrics.Metric.SparseCategoricalAccuracy("accuracy")</c></summary>
     public static string Metric(MetricSpec metric)

@@ -3,152 +3,71 @@ using ModelDsl.Spec;
 namespace ModelDsl.Generator.Emit;
 
 /// <summary>
-/// How one checked layer becomes a runtime layer: its type, its constructor call and the activation
-/// that <c>ForwardLinear</c> leaves out. The constructor takes the input size computed at compile time,
-/// then Keras' arguments; only the arguments that differ from Keras' defaults are written, by name.
+/// How one checked layer becomes a runtime layer, read from its catalogue entry: its type, its constructor call and
+/// the activation that <c>ForwardLinear</c> leaves out. The constructor takes the sizes computed at compile time,
+/// then the required Keras arguments in order, then, by name, only those that differ from Keras' defaults.
 /// </summary>
 internal static class LayerEmitter
 {
     private const string LayersNamespace = "global::ModelDsl.Runtime.Layers.";
 
     /// <summary>The runtime class of a layer, fully qualified.</summary>
-    public static string TypeName(LayerConfig config) => LayersNamespace + config switch
-    {
-        DenseConfig => "Dense",
-        DropoutConfig => "Dropout",
-        LstmConfig => "Lstm",
-        GruConfig => "Gru",
-        SimpleRnnConfig => "SimpleRnn",
-        Conv1DConfig => "Conv1D",
-        Conv2DConfig => "Conv2D",
-        MaxPooling1DConfig => "MaxPooling1D",
-        MaxPooling2DConfig => "MaxPooling2D",
-        FlattenConfig => "Flatten",
-        ReshapeConfig => "Reshape",
-        BatchNormalizationConfig => "BatchNormalization",
-        EmbeddingConfig => "Embedding",
-        ActivationConfig => "ActivationLayer",
-        _ => throw Unsupported(config),
-    };
+    public static string TypeName(LayerConfig config) => LayersNamespace + config.Entry.RuntimeType;
 
     /// <summary>
     /// The Keras activation a layer ends in, when the runtime layer can stop before it
     /// (<c>ForwardLinear</c>); null for layers without one.
     /// </summary>
-    public static string? TrailingActivation(LayerConfig config) => config switch
-    {
-        DenseConfig dense => dense.Activation,
-        Conv1DConfig conv => conv.Activation,
-        Conv2DConfig conv => conv.Activation,
-        ActivationConfig activation => activation.Activation,
-        _ => null,
-    };
+    public static string? TrailingActivation(LayerConfig config) =>
+        config.Entry is { CanStopBeforeActivation: true, OutputActivation: { } activation } ? activation.Of(config) : null;
 
     /// <summary><c>new global::ModelDsl.Runtime.Layers.Lstm(28, 128, activation: ...)</c></summary>
-    public static string Construction(LayerSpec layer)
-    {
-        var arguments = new Arguments();
-        var inputFeatures = layer.InputShape.Count == 0 ? 0 : layer.InputShape[layer.InputShape.Count - 1];
-        switch (layer.Config)
-        {
-            case DenseConfig c:
-                arguments.Add(inputFeatures).Add(c.Units)
-                    .Activation("activation", c.Activation, "linear")
-                    .Named("useBias", c.UseBias, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case DropoutConfig c:
-                arguments.Add(c.Rate);
-                break;
-            case LstmConfig c:
-                arguments.Add(inputFeatures).Add(c.Units)
-                    .Activation("activation", c.Activation, "tanh")
-                    .Activation("recurrentActivation", c.RecurrentActivation, "sigmoid")
-                    .Named("returnSequences", c.ReturnSequences, false)
-                    .Named("useBias", c.UseBias, true)
-                    .Named("unitForgetBias", c.UnitForgetBias, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("recurrentInitializer", c.RecurrentInitializer, "orthogonal")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case GruConfig c:
-                arguments.Add(inputFeatures).Add(c.Units)
-                    .Activation("activation", c.Activation, "tanh")
-                    .Activation("recurrentActivation", c.RecurrentActivation, "sigmoid")
-                    .Named("returnSequences", c.ReturnSequences, false)
-                    .Named("useBias", c.UseBias, true)
-                    .Named("resetAfter", c.ResetAfter, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("recurrentInitializer", c.RecurrentInitializer, "orthogonal")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case SimpleRnnConfig c:
-                arguments.Add(inputFeatures).Add(c.Units)
-                    .Activation("activation", c.Activation, "tanh")
-                    .Named("returnSequences", c.ReturnSequences, false)
-                    .Named("useBias", c.UseBias, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("recurrentInitializer", c.RecurrentInitializer, "orthogonal")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case Conv1DConfig c:
-                arguments.Add(inputFeatures).Add(c.Filters).Add(c.KernelSize)
-                    .Named("strides", c.Strides, 1)
-                    .Named("padding", c.Padding, "valid")
-                    .Named("dilationRate", c.DilationRate, 1)
-                    .Activation("activation", c.Activation, "linear")
-                    .Named("useBias", c.UseBias, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case Conv2DConfig c:
-                arguments.Add(inputFeatures).Add(c.Filters).Add(c.KernelHeight).Add(c.KernelWidth)
-                    .Named("strideHeight", c.StrideHeight, 1)
-                    .Named("strideWidth", c.StrideWidth, 1)
-                    .Named("padding", c.Padding, "valid")
-                    .Activation("activation", c.Activation, "linear")
-                    .Named("useBias", c.UseBias, true)
-                    .Named("kernelInitializer", c.KernelInitializer, "glorot_uniform")
-                    .Named("biasInitializer", c.BiasInitializer, "zeros");
-                break;
-            case MaxPooling1DConfig c:
-                arguments.Add(c.PoolSize).Add(c.Strides)
-                    .Named("padding", c.Padding, "valid");
-                break;
-            case MaxPooling2DConfig c:
-                arguments.Add(c.PoolHeight).Add(c.PoolWidth).Add(c.StrideHeight).Add(c.StrideWidth)
-                    .Named("padding", c.Padding, "valid");
-                break;
-            case FlattenConfig:
-                break;
-            case ReshapeConfig c:
-                foreach (var size in c.TargetShape)
-                {
-                    arguments.Add(size);
-                }
+    public static string Construction(LayerSpec layer) =>
+        "new " + TypeName(layer.Config) + "(" + string.Join(", ", Arguments(layer.Config.Entry, layer.Config, layer.Config.Entry.RuntimeSizes(layer))) + ")";
 
-                break;
-            case BatchNormalizationConfig c:
-                arguments.Add(inputFeatures)
-                    .Named("momentum", c.Momentum, 0.99)
-                    .Named("epsilon", c.Epsilon, 0.001)
-                    .Named("center", c.Center, true)
-                    .Named("scale", c.Scale, true);
-                break;
-            case EmbeddingConfig c:
-                arguments.Add(c.InputDim).Add(c.OutputDim)
-                    .Named("embeddingsInitializer", c.EmbeddingsInitializer, "uniform");
-                break;
-            case ActivationConfig c:
-                arguments.Add(ActivationExpression(c.Activation));
-                break;
-            default:
-                throw Unsupported(layer.Config);
+    /// <summary>The constructor arguments of a catalogue entry's runtime class: sizes, required values, then named changes.</summary>
+    public static IEnumerable<string> Arguments(IReadOnlyList<Argument> arguments, Func<string, object?> values, IEnumerable<int> sizes)
+    {
+        foreach (var size in sizes)
+        {
+            yield return CSharp.Literal(size);
         }
 
-        return "new " + TypeName(layer.Config) + "(" + arguments + ")";
+        foreach (var argument in arguments.Where(a => a.Required))
+        {
+            yield return Value(argument, values(argument.Name));
+        }
+
+        foreach (var argument in arguments.Where(a => !a.Required))
+        {
+            var value = values(argument.Name);
+            if (argument.AlwaysWritten || !argument.IsDefault(value, values))
+            {
+                yield return argument.ParameterName + ": " + Value(argument, value);
+            }
+        }
     }
+
+    private static IEnumerable<string> Arguments(LayerKind kind, LayerConfig config, IEnumerable<int> sizes) =>
+        Arguments(kind.Arguments, name => config[name], sizes);
+
+    /// <summary>An argument's value as the runtime constructor takes it.</summary>
+    public static string Value(Argument argument, object? value) => argument.Type switch
+    {
+        ArgumentType.Int => CSharp.Literal((int)value!),
+        ArgumentType.Double => CSharp.Literal((double)value!),
+        ArgumentType.OptionalDouble => value is double number ? CSharp.Literal(number) : "null",
+        ArgumentType.Bool => CSharp.Literal((bool)value!),
+        ArgumentType.Name => CSharp.Literal((string)value!),
+        ArgumentType.Activation => ActivationExpression((string)value!),
+        ArgumentType.Window => Window((EquatableArray<int>)value!),
+        ArgumentType.IntList => string.Join(", ", ((EquatableArray<int>)value!).Select(CSharp.Literal)),
+        _ => throw new InvalidOperationException($"The emitter cannot write an argument of type {argument.Type}."),
+    };
+
+    /// <summary>One axis as an <c>int</c>, more as a tuple: <c>3</c>, <c>(3, 3)</c>.</summary>
+    private static string Window(EquatableArray<int> sizes) =>
+        sizes.Count == 1 ? CSharp.Literal(sizes[0]) : "(" + string.Join(", ", sizes.Select(CSharp.Literal)) + ")";
 
     /// <summary><c>global::ModelDsl.Runtime.Activation.HardSigmoid</c> for Keras' <c>hard_sigmoid</c>.</summary>
     public static string ActivationExpression(string kerasName) =>
@@ -160,40 +79,4 @@ internal static class LayerEmitter
         "silu" => "Swish",
         _ => CSharp.PascalCase(kerasName),
     };
-
-    private static InvalidOperationException Unsupported(LayerConfig config) =>
-        new($"The emitter has no runtime layer for '{config.Kind}'.");
-
-    /// <summary>An argument list: positional arguments first, then named ones that differ from their defaults.</summary>
-    private sealed class Arguments
-    {
-        private readonly List<string> items = new();
-
-        public Arguments Add(int value) => Add(CSharp.Literal(value));
-
-        public Arguments Add(double value) => Add(CSharp.Literal(value));
-
-        public Arguments Add(string expression)
-        {
-            items.Add(expression);
-            return this;
-        }
-
-        public Arguments Named(string name, int value, int keras) =>
-            value == keras ? this : Add(name + ": " + CSharp.Literal(value));
-
-        public Arguments Named(string name, double value, double keras) =>
-            value.Equals(keras) ? this : Add(name + ": " + CSharp.Literal(value));
-
-        public Arguments Named(string name, bool value, bool keras) =>
-            value == keras ? this : Add(name + ": " + CSharp.Literal(value));
-
-        public Arguments Named(string name, string value, string keras) =>
-            value == keras ? this : Add(name + ": " + CSharp.Literal(value));
-
-        public Arguments Activation(string name, string value, string keras) =>
-            value == keras ? this : Add(name + ": " + ActivationExpression(value));
-
-        public override string ToString() => string.Join(", ", items);
-    }
 }

@@ -3,10 +3,13 @@ namespace ModelDsl.Spec;
 /// <summary>Checks across layers and compile: the output layer against the loss, the metrics against the labels.</summary>
 internal sealed partial class Binder
 {
+    /// <summary>The last layer that acts at inference: what the loss and the metrics see.</summary>
+    private static BoundLayer? OutputLayer(List<BoundLayer> layers) => layers.LastOrDefault(l => l.Kind?.OnlyInTraining != true);
+
     /// <summary>Dropout after the last real layer zeroes predictions in training and does nothing at inference.</summary>
     private void CheckDropoutAfterOutput(List<BoundLayer> layers)
     {
-        var output = layers.LastOrDefault(l => l.Kind != "dropout");
+        var output = OutputLayer(layers);
         if (output == null || output.IsBroken)
         {
             return;
@@ -14,34 +17,31 @@ internal sealed partial class Binder
 
         foreach (var dropout in layers.Skip(output.Index))
         {
-            Report(DiagnosticCatalog.DropoutAfterOutput, dropout.KeySpan, dropout.Index, dropout.Kind, output.Index, output.Kind);
+            Report(DiagnosticCatalog.DropoutAfterOutput, dropout.KeySpan, dropout.Index, dropout.KindName, output.Index, output.KindName);
         }
     }
 
     private void CheckSingleUnitSoftmax(List<BoundLayer> layers)
     {
-        foreach (var layer in layers.Where(l => l.Activation == "softmax" && l.Kind is "dense" or "conv1d" or "conv2d" or "activation"))
+        // The layers whose activation runs over their own output axis.
+        foreach (var layer in layers.Where(l => l.Activation == "softmax" && l.Kind?.CanStopBeforeActivation == true))
         {
             if (UnitsOf(layer) == 1)
             {
-                Report(DiagnosticCatalog.SingleUnitSoftmax, layer.ActivationSpan, layer.Index, layer.Kind);
+                Report(DiagnosticCatalog.SingleUnitSoftmax, layer.ActivationSpan, layer.Index, layer.KindName);
             }
         }
     }
 
     /// <summary>The size of the layer's last output axis, where the config alone or inferred shapes tell it.</summary>
-    private static int? UnitsOf(BoundLayer layer) => layer.OutputShape is { } shape ? shape[shape.Length - 1] : layer.Config switch
-    {
-        DenseConfig c => c.Units,
-        Conv1DConfig c => c.Filters,
-        Conv2DConfig c => c.Filters,
-        _ => null,
-    };
+    private static int? UnitsOf(BoundLayer layer) => layer.OutputShape is { } shape
+        ? shape[shape.Length - 1]
+        : layer.Config != null && layer.Kind!.Width is { } width ? width.Of(layer.Config) : null;
 
     private void CheckOutputAgainstLoss(List<BoundLayer> layers, CompileParts compile, bool shapesKnown)
     {
         var loss = compile.Loss;
-        var output = layers.LastOrDefault(l => l.Kind != "dropout");
+        var output = OutputLayer(layers);
         if (loss == null || output?.Config == null)
         {
             return;
@@ -59,7 +59,7 @@ internal sealed partial class Binder
         var shape = shapesKnown ? layers[layers.Count - 1].OutputShape : null;
         if (shape is { Length: > 1 } && loss.Name == Vocabulary.SparseCategoricalCrossentropy)
         {
-            Report(DiagnosticCatalog.OutputLossMismatch, output.KeySpan, FormatShape(shape), output.Index, output.Kind, loss.Name,
+            Report(DiagnosticCatalog.OutputLossMismatch, output.KeySpan, FormatShape(shape), output.Index, output.KindName, loss.Name,
                 $"it compares one row of class scores per sample, (batch, classes), with integer labels (batch); {FlattenHint(layers)}");
             return;
         }
@@ -72,7 +72,7 @@ internal sealed partial class Binder
                 var why = loss.Name == Vocabulary.SparseCategoricalCrossentropy
                     ? "it needs one unit per class, but the layer has 1"
                     : "with one unit there is only one class and the loss is always 0";
-                Report(DiagnosticCatalog.OutputLossMismatch, output.Args["units"]?.Span ?? output.KeySpan, FormatShape(shape ?? new[] { 1 }), output.Index, output.Kind, loss.Name,
+                Report(DiagnosticCatalog.OutputLossMismatch, output.Args["units"]?.Span ?? output.KeySpan, FormatShape(shape ?? new[] { 1 }), output.Index, output.KindName, loss.Name,
                     $"{why}; set units to the number of classes, or use binary_crossentropy with activation: sigmoid for two classes");
             }
 
@@ -90,11 +90,11 @@ internal sealed partial class Binder
         {
             if (activation is "softmax" or "sigmoid")
             {
-                Report(DiagnosticCatalog.SoftmaxFromLogits, span, output.Index, output.Kind, activation, loss.Name, binary ? "sigmoid" : "softmax");
+                Report(DiagnosticCatalog.SoftmaxFromLogits, span, output.Index, output.KindName, activation, loss.Name, binary ? "sigmoid" : "softmax");
             }
             else if (activation != "linear")
             {
-                Report(DiagnosticCatalog.ActivationLossMismatch, span, output.Index, output.Kind, activation, loss.Name, "raw scores, as from_logits is true", "use activation: linear");
+                Report(DiagnosticCatalog.ActivationLossMismatch, span, output.Index, output.KindName, activation, loss.Name, "raw scores, as from_logits is true", "use activation: linear");
             }
 
             return;
@@ -114,7 +114,7 @@ internal sealed partial class Binder
             _ => $"use activation: {expected}",
         };
         var ends = activation == "linear" ? "no activation (raw scores)" : activation;
-        Report(DiagnosticCatalog.ActivationLossMismatch, span, output.Index, output.Kind, ends, loss.Name, $"probabilities from a {expected}", fix);
+        Report(DiagnosticCatalog.ActivationLossMismatch, span, output.Index, output.KindName, ends, loss.Name, $"probabilities from a {expected}", fix);
     }
 
     /// <summary>Where the extra axes of a multi-axis output come from, and how to drop them.</summary>
@@ -122,7 +122,7 @@ internal sealed partial class Binder
     {
         // Dense, dropout, activation and batch normalization keep the leading axes; look past them.
         var j = layers.Count - 1;
-        while (j >= 0 && layers[j].Kind is "dense" or "dropout" or "activation" or "batch_normalization")
+        while (j >= 0 && layers[j].Kind?.KeepsLeadingAxes == true)
         {
             j--;
         }

@@ -13,15 +13,6 @@ internal sealed partial class Binder
         ["metric"] = "; did you mean 'metrics'? (a list, such as metrics: [accuracy])",
     };
 
-    private static readonly IReadOnlyDictionary<string, string> OptimizerHints = new Dictionary<string, string>
-    {
-        ["lr"] = "; did you mean 'learning_rate'? (Keras renamed lr to learning_rate)",
-        ["beta1"] = "; did you mean 'beta_1'?",
-        ["beta2"] = "; did you mean 'beta_2'?",
-    };
-
-    private static readonly string[] OptimizerUnsupported = { "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum", "ema_overwrite_frequency", "jit_compile", "name", "loss_scale_factor", "gradient_accumulation_steps" };
-
     private static readonly string[] LossUnsupported = { "label_smoothing", "reduction", "axis", "ignore_class", "name", "dtype" };
 
     /// <summary>What compile binds to before the output is known: metrics resolve against the output shape later.</summary>
@@ -59,7 +50,7 @@ internal sealed partial class Binder
 
         // Keras' compile() defaults to rmsprop.
         var optimizerNode = a["optimizer"];
-        parts.Optimizer = optimizerNode == null ? BindOptimizerArgs("rmsprop", null, FileStart()) : BindOptimizer(optimizerNode, a.Describe("optimizer"));
+        parts.Optimizer = optimizerNode == null ? BindOptimizerArgs(OptimizerCatalog.Find(OptimizerCatalog.Default)!, null, FileStart()) : BindOptimizer(optimizerNode, a.Describe("optimizer"));
 
         var lossNode = a["loss"];
         if (lossNode == null)
@@ -125,82 +116,43 @@ internal sealed partial class Binder
         }
 
         var written = nameNode!.Value;
-        var kind = Vocabulary.Optimizers.FirstOrDefault(o => string.Equals(o, written, StringComparison.OrdinalIgnoreCase));
+        var kind = OptimizerCatalog.Find(written);
         if (kind == null)
         {
-            var hint = Vocabulary.UnsupportedOptimizers.Contains(written)
-                ? "; Keras has it, but ModelDsl does not support it; supported: " + string.Join(", ", Vocabulary.Optimizers)
-                : Suggestions.Hint(written, Vocabulary.Optimizers.ToArray());
+            var hint = OptimizerCatalog.Unsupported.Contains(written)
+                ? "; Keras has it, but ModelDsl does not support it; supported: " + string.Join(", ", OptimizerCatalog.Names)
+                : Suggestions.Hint(written, OptimizerCatalog.Names.ToArray());
             Report(DiagnosticCatalog.UnknownOptimizer, nameNode.Span, Shorten(written), hint);
             return null;
         }
 
-        var mapping = NamedArguments(arguments, $"optimizer '{kind}'", "a mapping such as {learning_rate: 0.001}", out var valid);
+        var mapping = NamedArguments(arguments, $"optimizer '{kind.Name}'", "a mapping such as {learning_rate: 0.001}", out var valid);
         var spec = BindOptimizerArgs(kind, mapping, nameNode.Span);
         return valid ? spec : null;
     }
 
-    /// <summary>
-    /// Keras' defaults per optimizer (epsilon 1e-7, legacy per-batch decay). Arguments an optimizer does not take
-    /// are zero in the spec.
-    /// </summary>
-    private OptimizerSpec BindOptimizerArgs(string kind, MappingNode? mapping, SourceSpan span)
+    /// <summary>Every argument the optimizer's catalogue entry lists, with Keras' defaults (epsilon 1e-7, legacy per-batch decay).</summary>
+    private OptimizerSpec BindOptimizerArgs(OptimizerKind kind, MappingNode? mapping, SourceSpan span)
     {
-        var a = new Args($"optimizer '{kind}'", span, k => $"'{k}' of optimizer '{kind}'");
+        var owner = $"optimizer '{kind.Name}'";
+        var a = new Args(owner, span, k => $"'{k}' of {owner}");
         if (mapping != null)
         {
             a.AddAll(mapping);
         }
 
-        const string Positive = "a positive number";
-        const string NonNegative = "a number of at least 0";
-        const string Fraction = "a number at least 0 and less than 1";
-        static bool IsPositive(double v) => v > 0;
-        static bool IsNonNegative(double v) => v >= 0;
-        static bool IsFraction(double v) => v >= 0 && v < 1;
-
-        var spec = kind switch
-        {
-            "sgd" => new OptimizerSpec(
-                kind,
-                Double(a, "learning_rate", 0.01, IsPositive, Positive),
-                Double(a, "decay", 0, IsNonNegative, NonNegative),
-                0, 0, 0, false, 0,
-                Double(a, "momentum", 0, v => v >= 0 && v <= 1, "a number from 0 to 1"),
-                Bool(a, "nesterov", false),
-                0),
-            "rmsprop" => new OptimizerSpec(
-                kind,
-                Double(a, "learning_rate", 0.001, IsPositive, Positive),
-                Double(a, "decay", 0, IsNonNegative, NonNegative),
-                0, 0,
-                Double(a, "epsilon", 1e-7, IsPositive, Positive),
-                false, 0,
-                Double(a, "momentum", 0, v => v >= 0 && v <= 1, "a number from 0 to 1"),
-                false,
-                Double(a, "rho", 0.9, IsFraction, Fraction)),
-            _ => new OptimizerSpec(
-                kind,
-                Double(a, "learning_rate", 0.001, IsPositive, Positive),
-                Double(a, "decay", 0, IsNonNegative, NonNegative),
-                Double(a, "beta_1", 0.9, IsFraction, Fraction),
-                Double(a, "beta_2", 0.999, IsFraction, Fraction),
-                Double(a, "epsilon", 1e-7, IsPositive, Positive),
-                Bool(a, "amsgrad", false),
-                kind == "adamw" ? Double(a, "weight_decay", 0.004, IsNonNegative, NonNegative) : 0,
-                0, false, 0),
-        };
-
+        // Optional arguments only: an invalid value is reported and its default kept.
+        var spec = new OptimizerSpec(kind.Name, kind.Arguments.Select(arg => new ArgumentValue(arg.Name, arg.Read(this, a))).ToEquatableArray());
         foreach (var entry in a.Unknown())
         {
             var key = entry.Key.Value;
-            if (OptimizerUnsupported.Contains(key))
+            if (kind.Unsupported.Contains(key))
             {
-                Report(DiagnosticCatalog.UnsupportedArgument, entry.Key.Span, Shorten(key), $"optimizer '{kind}'", string.Empty);
+                Report(DiagnosticCatalog.UnsupportedArgument, entry.Key.Span, Shorten(key), owner, string.Empty);
             }
             else
             {
-                var hint = OptimizerHints.TryGetValue(key, out var special) ? special : Suggestions.Hint(key, a.Known.ToArray());
+                var hint = OptimizerKind.Hint(key) ?? Suggestions.Hint(key, a.Known.ToArray());
                 Report(DiagnosticCatalog.UnknownKey, entry.Key.Span, Shorten(key), a.Owner, hint);
             }
         }

@@ -54,14 +54,14 @@ internal sealed partial class Binder
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private void Report(ModelDiagnosticDescriptor descriptor, SourceSpan span, params object[] arguments) =>
+    internal void Report(ModelDiagnosticDescriptor descriptor, SourceSpan span, params object[] arguments) =>
         diagnostics.Add(descriptor.Create(span, arguments));
 
-    private void ReportMissing(Args a, string key, string hint) =>
+    internal void ReportMissing(Args a, string key, string hint) =>
         Report(DiagnosticCatalog.MissingKey, a.OwnerSpan, a.Owner, key, hint);
 
     /// <summary>An integer of at least <paramref name="min"/>; null (reported) when the node is anything else.</summary>
-    private int? IntValue(Node node, string what, int min, string? expectation = null)
+    internal int? IntValue(Node node, string what, int min, string? expectation = null)
     {
         expectation ??= min == 1 ? PositiveInteger : min == 0 ? "a non-negative integer" : $"an integer of at least {min}";
         if (node is not ScalarNode { IsQuoted: false } scalar || !IntegerPattern.IsMatch(scalar.Value))
@@ -86,18 +86,6 @@ internal sealed partial class Binder
         return (int)value;
     }
 
-    private int? RequiredInt(Args a, string key, int min, string hint)
-    {
-        var node = a[key];
-        if (node == null)
-        {
-            ReportMissing(a, key, hint);
-            return null;
-        }
-
-        return IntValue(node, a.Describe(key), min);
-    }
-
     private int Int(Args a, string key, int fallback, int min)
     {
         var node = a[key];
@@ -105,7 +93,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>A finite number satisfying <paramref name="valid"/>; null (reported) otherwise.</summary>
-    private double? DoubleValue(Node node, string what, Func<double, bool> valid, string expectation)
+    internal double? DoubleValue(Node node, string what, Func<double, bool> valid, string expectation)
     {
         if (node is not ScalarNode { IsQuoted: false } scalar || !IsNumberText(scalar.Value))
         {
@@ -145,7 +133,7 @@ internal sealed partial class Binder
         return node == null ? fallback : DoubleValue(node, a.Describe(key), valid, expectation) ?? fallback;
     }
 
-    private bool? BoolValue(Node node, string what)
+    internal bool? BoolValue(Node node, string what)
     {
         if (node is ScalarNode { IsQuoted: false } scalar && IsBoolText(scalar.Value))
         {
@@ -173,7 +161,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>A name (plain or quoted scalar); null (reported as the wrong type) for anything else.</summary>
-    private string? NameValue(Node node, string what, string expectation)
+    internal string? NameValue(Node node, string what, string expectation)
     {
         if (node is ScalarNode scalar && !IsNull(scalar) && scalar.Value.Length > 0)
         {
@@ -184,20 +172,14 @@ internal sealed partial class Binder
         return null;
     }
 
-    /// <summary>One of <paramref name="options"/>, such as padding's valid and same.</summary>
-    private string Choice(Args a, string key, string fallback, IReadOnlyCollection<string> options, string extra = "")
+    /// <summary>One of <paramref name="options"/>, such as padding's valid and same; null (reported) otherwise.</summary>
+    internal string? ChoiceValue(Node node, string what, IReadOnlyCollection<string> options, string extra)
     {
-        var node = a[key];
-        if (node == null)
-        {
-            return fallback;
-        }
-
         var expectation = "one of " + string.Join(", ", options.Select(o => $"'{o}'"));
-        var name = NameValue(node, a.Describe(key), expectation);
+        var name = NameValue(node, what, expectation);
         if (name == null)
         {
-            return fallback;
+            return null;
         }
 
         if (options.Contains(name))
@@ -207,28 +189,11 @@ internal sealed partial class Binder
 
         var closest = Suggestions.Closest(name, options);
         var hint = closest != null ? $" (did you mean '{closest}'?)" : extra;
-        Report(DiagnosticCatalog.OutOfRange, node.Span, a.Describe(key), expectation, Describe(node) + hint);
-        return fallback;
+        Report(DiagnosticCatalog.OutOfRange, node.Span, what, expectation, Describe(node) + hint);
+        return null;
     }
 
-    private string Activation(Args a, string key, string fallback)
-    {
-        var node = a[key];
-        if (node == null)
-        {
-            return fallback;
-        }
-
-        // Keras reads activation=None as linear.
-        if (IsNull(node))
-        {
-            return "linear";
-        }
-
-        return ActivationValue(node, a.Describe(key), a.Owner) ?? fallback;
-    }
-
-    private string? ActivationValue(Node node, string what, string owner)
+    internal string? ActivationValue(Node node, string what, string owner)
     {
         var name = NameValue(node, what, "an activation name such as relu");
         if (name == null)
@@ -253,18 +218,12 @@ internal sealed partial class Binder
         return null;
     }
 
-    private string Initializer(Args a, string key, string fallback)
+    internal string? InitializerValue(Node node, string what)
     {
-        var node = a[key];
-        if (node == null)
-        {
-            return fallback;
-        }
-
-        var name = NameValue(node, a.Describe(key), "an initializer name such as glorot_uniform");
+        var name = NameValue(node, what, "an initializer name such as glorot_uniform");
         if (name == null)
         {
-            return fallback;
+            return null;
         }
 
         if (Vocabulary.Initializers.Contains(name))
@@ -275,15 +234,15 @@ internal sealed partial class Binder
         var hint = Vocabulary.UnsupportedInitializers.Contains(name)
             ? "; Keras has it, but ModelDsl does not support it; supported: " + string.Join(", ", Vocabulary.Initializers)
             : Suggestions.Hint(name, Vocabulary.Initializers.ToArray());
-        Report(DiagnosticCatalog.UnknownInitializer, node.Span, name, a.Describe(key), hint);
-        return fallback;
+        Report(DiagnosticCatalog.UnknownInitializer, node.Span, name, what, hint);
+        return null;
     }
 
     /// <summary>
     /// A window size as Keras takes it: one integer for every axis, or a list with one per axis. Null when
     /// invalid (reported).
     /// </summary>
-    private int[]? IntTupleValue(Node node, string what, int axes, int min)
+    internal int[]? IntTupleValue(Node node, string what, int axes, int min)
     {
         var expectation = axes == 1
             ? (min == 1 ? PositiveInteger : $"an integer of at least {min}")

@@ -238,7 +238,7 @@ internal sealed partial class Binder
     private string BindInputDType(Args model, IReadOnlyList<BoundLayer>? layers)
     {
         var first = layers is { Count: > 0 } && !layers[0].IsBroken ? layers[0] : null;
-        var startsWithEmbedding = first?.Kind == "embedding";
+        var startsWithEmbedding = first?.Kind?.TakesIndices == true;
         var implied = startsWithEmbedding ? "int64" : "float32";
         var node = model["input_dtype"];
         if (node == null)

@@ -3,11 +3,11 @@ namespace ModelDsl.Spec;
 /// <summary>One entry of <c>layers</c> while the binder works on it; shapes are filled in by shape inference.</summary>
 internal sealed class BoundLayer
 {
-    public BoundLayer(int index, string kind, Node entry, SourceSpan keySpan, Args args)
+    public BoundLayer(int index, LayerKind? kind, Node entry, SourceSpan keySpan, Args args)
     {
         Index = index;
         Kind = kind;
-        Name = kind;
+        Name = kind?.Name ?? "?";
         Entry = entry;
         KeySpan = keySpan;
         Args = args;
@@ -16,7 +16,11 @@ internal sealed class BoundLayer
     /// <summary>One-based, as messages say "layer 3".</summary>
     public int Index { get; }
 
-    public string Kind { get; }
+    /// <summary>The layer's catalogue entry; null for a broken entry.</summary>
+    public LayerKind? Kind { get; }
+
+    /// <summary>The Keras name of the kind, "?" for a broken entry: what messages call it.</summary>
+    public string KindName => Kind?.Name ?? "?";
 
     public string Name { get; set; }
 
@@ -42,23 +46,14 @@ internal sealed class BoundLayer
     public long TrainableParameters { get; set; }
 
     /// <summary>How messages name it, the way DESIGN.md's examples do: layer 3 'lstm'.</summary>
-    public string Label => $"layer {Index} '{Kind}'";
+    public string Label => $"layer {Index} '{KindName}'";
 
-    public bool IsRecurrent => Kind is "lstm" or "gru" or "simple_rnn";
+    public bool IsRecurrent => Kind?.IsRecurrent == true;
+
+    public bool KeepsShape => Kind?.Role == ShapeRole.KeepsShape;
 
     /// <summary>The activation the layer ends in: what the loss receives when the layer is the output.</summary>
-    public string? Activation => Config switch
-    {
-        DenseConfig c => c.Activation,
-        Conv1DConfig c => c.Activation,
-        Conv2DConfig c => c.Activation,
-        ActivationConfig c => c.Activation,
-        LstmConfig c => c.Activation,
-        GruConfig c => c.Activation,
-        SimpleRnnConfig c => c.Activation,
-        null => null,
-        _ => "linear",
-    };
+    public string? Activation => Config == null ? null : Kind!.OutputActivation?.Of(Config) ?? Vocabulary.Linear;
 
     /// <summary>Where a complaint about the layer's activation points: the value when written, else the layer key.</summary>
     public SourceSpan ActivationSpan => Args["activation"]?.Span ?? KeySpan;

@@ -1,60 +1,15 @@
 namespace ModelDsl.Spec;
 
-/// <summary>The Keras names a model file may use, as ModelDsl's runtime implements them.</summary>
+/// <summary>The Keras names of activations, initializers, losses and metrics a model file may use (layers and optimizers: the catalogues).</summary>
 internal static class Vocabulary
 {
-    /// <summary>Layer kinds with the Keras class each one is (the summary's "(type)" column).</summary>
-    public static readonly IReadOnlyDictionary<string, string> LayerClasses = new Dictionary<string, string>
-    {
-        ["lstm"] = "LSTM",
-        ["gru"] = "GRU",
-        ["simple_rnn"] = "SimpleRNN",
-        ["dense"] = "Dense",
-        ["dropout"] = "Dropout",
-        ["conv1d"] = "Conv1D",
-        ["conv2d"] = "Conv2D",
-        ["max_pooling1d"] = "MaxPooling1D",
-        ["max_pooling2d"] = "MaxPooling2D",
-        ["flatten"] = "Flatten",
-        ["reshape"] = "Reshape",
-        ["batch_normalization"] = "BatchNormalization",
-        ["embedding"] = "Embedding",
-        ["activation"] = "Activation",
-    };
-
-    public static readonly IReadOnlyList<string> LayerKinds = LayerClasses.Keys.ToArray();
-
-    /// <summary>Other spellings Keras accepts or users write for a supported layer.</summary>
-    public static readonly IReadOnlyDictionary<string, string> LayerAliases = new Dictionary<string, string>
-    {
-        ["maxpool1d"] = "max_pooling1d",
-        ["maxpool2d"] = "max_pooling2d",
-        ["batchnorm"] = "batch_normalization",
-        ["rnn"] = "simple_rnn",
-        ["cudnnlstm"] = "lstm",
-        ["cudnngru"] = "gru",
-        ["convolution1d"] = "conv1d",
-        ["convolution2d"] = "conv2d",
-        ["timedistributeddense"] = "dense",
-    };
-
-    /// <summary>Keras layers ModelDsl does not implement, so the message can say so instead of "unknown".</summary>
-    public static readonly IReadOnlyCollection<string> UnsupportedLayers = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "conv3d", "conv2d_transpose", "conv1d_transpose", "separable_conv2d", "depthwise_conv2d", "average_pooling1d",
-        "average_pooling2d", "global_average_pooling1d", "global_average_pooling2d", "global_max_pooling1d",
-        "global_max_pooling2d", "layer_normalization", "bidirectional", "time_distributed", "repeat_vector", "permute",
-        "zero_padding1d", "zero_padding2d", "cropping1d", "cropping2d", "up_sampling1d", "up_sampling2d", "leaky_relu",
-        "prelu", "multi_head_attention", "attention", "concatenate", "add", "lambda", "masking",
-        "gaussian_noise", "spatial_dropout1d", "spatial_dropout2d", "alpha_dropout", "conv_lstm2d", "rescaling",
-        "normalization", "input_layer", "input",
-    };
+    public const string Linear = "linear";
 
     /// <summary>The activations of the runtime's Activation enum, by Keras name.</summary>
     public static readonly IReadOnlyList<string> Activations = new[]
     {
         "linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "gelu", "swish",
-        "hard_sigmoid", "exponential",
+        "hard_sigmoid", "exponential", "leaky_relu",
     };
 
     public static readonly IReadOnlyDictionary<string, string> ActivationAliases = new Dictionary<string, string>
@@ -64,7 +19,7 @@ internal static class Vocabulary
 
     public static readonly IReadOnlyCollection<string> UnsupportedActivations = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "relu6", "leaky_relu", "mish", "log_softmax", "hard_swish", "hard_silu", "log_sigmoid", "softmin",
+        "relu6", "mish", "log_softmax", "hard_swish", "hard_silu", "log_sigmoid", "softmin",
     };
 
     public static readonly IReadOnlyList<string> Initializers = new[]
@@ -76,13 +31,6 @@ internal static class Vocabulary
     public static readonly IReadOnlyCollection<string> UnsupportedInitializers = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "truncated_normal", "identity", "constant", "variance_scaling", "normal",
-    };
-
-    public static readonly IReadOnlyList<string> Optimizers = new[] { "adam", "adamw", "sgd", "rmsprop" };
-
-    public static readonly IReadOnlyCollection<string> UnsupportedOptimizers = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "adafactor",
     };
 
     /// <summary>Loss names and Keras' aliases, each to the canonical name <see cref="LossSpec"/> carries.</summary>

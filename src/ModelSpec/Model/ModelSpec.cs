@@ -36,140 +36,72 @@ public sealed record LayerSpec(
     long TrainableParameters,
     SourceSpan Span);
 
-/// <summary>The kind-specific arguments of a layer, with Keras' defaults filled in.</summary>
-public abstract record LayerConfig
+/// <summary>
+/// A layer's Keras arguments, every one of them with Keras' default filled in, in the order its catalogue entry
+/// (<see cref="LayerCatalog"/>) lists them. <see cref="Kind"/> is the layer's Keras name: lstm, dense, conv2d, ...
+/// </summary>
+public sealed record LayerConfig(string Kind, EquatableArray<ArgumentValue> Values)
 {
-    /// <summary>The Keras layer name used in model files: lstm, dense, conv2d, ...</summary>
-    public abstract string Kind { get; }
+    /// <summary>The value of the argument <paramref name="name"/>; throws for one the layer does not take.</summary>
+    public object? this[string name]
+    {
+        get
+        {
+            foreach (var value in Values)
+            {
+                if (value.Name == name)
+                {
+                    return value.Value;
+                }
+            }
+
+            throw new KeyNotFoundException($"layer kind '{Kind}' has no argument '{name}'");
+        }
+    }
+
+    /// <summary>The catalogue entry of <see cref="Kind"/>.</summary>
+    public LayerKind Entry => LayerCatalog.Find(Kind) ?? throw new InvalidOperationException($"no layer kind '{Kind}' in the catalogue");
+
+    /// <summary>A copy with <paramref name="name"/> set to <paramref name="value"/>.</summary>
+    public LayerConfig With(string name, object? value) =>
+        this with { Values = Values.Select(v => v.Name == name ? new ArgumentValue(name, value) : v).ToEquatableArray() };
+
+    /// <summary>Keras' config in a model file's flow style: <c>dense {units: 10, activation: linear, ...}</c>.</summary>
+    public override string ToString() => Kind + " {" + string.Join(", ", Values) + "}";
 }
 
-public sealed record DenseConfig(int Units, string Activation, bool UseBias, string KernelInitializer, string BiasInitializer) : LayerConfig
+/// <summary>One argument's value: an int, double, bool, string, <see cref="EquatableArray{T}"/> of int, or null (Keras' None).</summary>
+public sealed record ArgumentValue(string Name, object? Value)
 {
-    public override string Kind => "dense";
-}
+    public override string ToString() => Name + ": " + Format(Value);
 
-public sealed record DropoutConfig(double Rate) : LayerConfig
-{
-    public override string Kind => "dropout";
-}
-
-public sealed record LstmConfig(
-    int Units,
-    string Activation,
-    string RecurrentActivation,
-    bool ReturnSequences,
-    bool UseBias,
-    bool UnitForgetBias,
-    string KernelInitializer,
-    string RecurrentInitializer,
-    string BiasInitializer) : LayerConfig
-{
-    public override string Kind => "lstm";
-}
-
-public sealed record GruConfig(
-    int Units,
-    string Activation,
-    string RecurrentActivation,
-    bool ReturnSequences,
-    bool UseBias,
-    bool ResetAfter,
-    string KernelInitializer,
-    string RecurrentInitializer,
-    string BiasInitializer) : LayerConfig
-{
-    public override string Kind => "gru";
-}
-
-public sealed record SimpleRnnConfig(
-    int Units,
-    string Activation,
-    bool ReturnSequences,
-    bool UseBias,
-    string KernelInitializer,
-    string RecurrentInitializer,
-    string BiasInitializer) : LayerConfig
-{
-    public override string Kind => "simple_rnn";
-}
-
-/// <summary>Channels-last, like Keras: input (batch, steps, channels).</summary>
-public sealed record Conv1DConfig(int Filters, int KernelSize, int Strides, string Padding, int DilationRate, string Activation, bool UseBias, string KernelInitializer, string BiasInitializer) : LayerConfig
-{
-    public override string Kind => "conv1d";
-}
-
-/// <summary>Channels-last, like Keras: input (batch, height, width, channels).</summary>
-public sealed record Conv2DConfig(
-    int KernelHeight,
-    int KernelWidth,
-    int Filters,
-    int StrideHeight,
-    int StrideWidth,
-    string Padding,
-    string Activation,
-    bool UseBias,
-    string KernelInitializer,
-    string BiasInitializer) : LayerConfig
-{
-    public override string Kind => "conv2d";
-}
-
-public sealed record MaxPooling1DConfig(int PoolSize, int Strides, string Padding) : LayerConfig
-{
-    public override string Kind => "max_pooling1d";
-}
-
-public sealed record MaxPooling2DConfig(int PoolHeight, int PoolWidth, int StrideHeight, int StrideWidth, string Padding) : LayerConfig
-{
-    public override string Kind => "max_pooling2d";
-}
-
-public sealed record FlattenConfig : LayerConfig
-{
-    public override string Kind => "flatten";
-}
-
-public sealed record ReshapeConfig(EquatableArray<int> TargetShape) : LayerConfig
-{
-    public override string Kind => "reshape";
-}
-
-/// <summary>Normalises the last axis (Keras' default axis -1).</summary>
-public sealed record BatchNormalizationConfig(double Momentum, double Epsilon, bool Center, bool Scale) : LayerConfig
-{
-    public override string Kind => "batch_normalization";
-}
-
-public sealed record EmbeddingConfig(int InputDim, int OutputDim, string EmbeddingsInitializer) : LayerConfig
-{
-    public override string Kind => "embedding";
-}
-
-public sealed record ActivationConfig(string Activation) : LayerConfig
-{
-    public override string Kind => "activation";
+    private static string Format(object? value) => value switch
+    {
+        null => "null",
+        bool flag => flag ? "true" : "false",
+        double number => number.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        EquatableArray<int> list => "[" + string.Join(", ", list.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]",
+        _ => value.ToString() ?? string.Empty,
+    };
 }
 
 /// <summary>Declared input preprocessing; <paramref name="Rescale"/> multiplies every input value.</summary>
 public sealed record PreprocessSpec(double? Rescale);
 
 /// <summary>
-/// Optimizer with Keras' argument names and defaults for its <paramref name="Kind"/> (adam, adamw, sgd,
-/// rmsprop). <paramref name="Decay"/> is legacy Keras' per-batch decay: lr / (1 + decay * iterations).
+/// An optimizer by Keras name (<see cref="Kind"/>: adam, adamw, sgd, rmsprop) with every argument its catalogue
+/// entry (<see cref="OptimizerCatalog"/>) lists, Keras' defaults filled in.
 /// </summary>
-public sealed record OptimizerSpec(
-    string Kind,
-    double LearningRate,
-    double Decay,
-    double Beta1,
-    double Beta2,
-    double Epsilon,
-    bool Amsgrad,
-    double WeightDecay,
-    double Momentum,
-    bool Nesterov,
-    double Rho);
+public sealed record OptimizerSpec(string Kind, EquatableArray<ArgumentValue> Values)
+{
+    public object? this[string name] => Values.First(v => v.Name == name).Value;
+
+    /// <summary>The catalogue entry of <see cref="Kind"/>.</summary>
+    public OptimizerKind Entry => OptimizerCatalog.Find(Kind) ?? throw new InvalidOperationException($"no optimizer '{Kind}' in the catalogue");
+
+    public override string ToString() => Kind + " {" + string.Join(", ", Values) + "}";
+}
 
 /// <summary>A loss by Keras name (sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mse, mae).</summary>
 public sealed record LossSpec(string Name, bool FromLogits);

@@ -46,7 +46,7 @@ public static class ModelSummary
     }
 
     /// <summary>The Keras class of a layer kind: lstm is LSTM, max_pooling2d is MaxPooling2D.</summary>
-    public static string ClassName(string kind) => Vocabulary.LayerClasses.TryGetValue(kind, out var name) ? name : kind;
+    public static string ClassName(string kind) => LayerCatalog.Find(kind)?.KerasClass ?? kind;
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -5,7 +5,7 @@ namespace ModelDsl.Runtime.Data;
 /// owns both (they leave any dispose scope) and disposes them with itself; the slices it hands out are views that share the
 /// data and stay valid on their own.
 /// </summary>
-public sealed class Dataset : IDisposable
+public sealed partial class Dataset : IBatchSource, IDisposable
 {
     public Dataset(Tensor inputs, Tensor targets)
     {

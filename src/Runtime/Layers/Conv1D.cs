@@ -1,39 +1,62 @@
 namespace ModelDsl.Runtime.Layers;
 
 /// <summary>
-/// Keras' Conv1D on channels-last input (batch, steps, channels); kernel (kernelSize, inputChannels, filters);
-/// padding "valid", "same" or "causal".
+/// Keras' Conv1D on channels-last input (batch, steps, channels), any number of steps; kernel
+/// (kernelSize, inputChannels / groups, filters), bias (filters); padding "valid", "same" or "causal".
 /// </summary>
 public sealed class Conv1D : Layer, IActivatedLayer
 {
     private readonly PaddingMode _padding;
 
-    public Conv1D(int inputChannels, int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1,
+    /// <param name="inputChannels">The input's last axis.</param>
+    /// <param name="filters">Output channels.</param>
+    /// <param name="kernelSize">Taps of the window.</param>
+    /// <param name="strides">Step between windows; above 1 only with <paramref name="dilationRate"/> 1 (Keras' rule).</param>
+    /// <param name="padding">"valid" (none), "same" (ceil(steps / strides) outputs) or "causal" (before only).</param>
+    /// <param name="dilationRate">Spacing of the taps.</param>
+    /// <param name="groups">Channel groups convolved separately; divides <paramref name="inputChannels"/> and <paramref name="filters"/>.</param>
+    public Conv1D(int inputChannels, int filters, int kernelSize, int strides = 1, string padding = "valid", int dilationRate = 1, int groups = 1,
         Activation activation = Activation.Linear, bool useBias = true, string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros")
         : base(nameof(Conv1D))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strides, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(dilationRate, 1);
-        _padding = Padding.Parse(padding, allowCausal: true);
+        Convolution.RequirePositive(inputChannels, nameof(inputChannels));
+        Convolution.RequirePositive(filters, nameof(filters));
+        Convolution.RequirePositive(kernelSize, nameof(kernelSize));
+        Convolution.RequirePositive(strides, nameof(strides));
+        Convolution.RequirePositive(dilationRate, nameof(dilationRate));
+        Convolution.RequireGroups(inputChannels, filters, groups, nameof(Conv1D));
+        Convolution.RequireStridesOrDilation([strides], [dilationRate], nameof(Conv1D));
+        _padding = Convolution.ParsePadding(padding, allowCausal: true);
+        InputChannels = inputChannels;
+        Filters = filters;
         KernelSize = kernelSize;
         Strides = strides;
         DilationRate = dilationRate;
+        Groups = groups;
         Activation = activation;
-        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelSize, inputChannels, filters]));
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelSize, inputChannels / groups, filters]));
         if (useBias)
             AddWeight("bias", Initializers.Create(biasInitializer, [filters]));
     }
+
+    public int InputChannels { get; }
+
+    public int Filters { get; }
 
     public int KernelSize { get; }
 
     public int Strides { get; }
 
+    /// <summary>Keras' name of the padding ("valid", "same", "causal").</summary>
+    public string Padding => _padding.KerasName();
+
     public int DilationRate { get; }
 
+    public int Groups { get; }
+
     public Activation Activation { get; }
+
+    public bool UseBias => Bias is not null;
 
     public Parameter Kernel => Weight("kernel");
 
@@ -41,13 +64,10 @@ public sealed class Conv1D : Layer, IActivatedLayer
 
     public Tensor ForwardLinear(Tensor input)
     {
-        if (input.dim() != 3)
-            throw new ArgumentException($"Conv1D needs a 3-D input (batch, steps, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        Convolution.RequireInput(input, 1, nameof(Conv1D));
         using var scope = NewDisposeScope();
-        var amounts = Padding.Amounts(_padding, input.size(1), KernelSize, Strides, DilationRate);
-        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [amounts], 0);
-        var y = nn.functional.conv1d(padded, ChannelsLast.TorchKernel(Kernel), Bias, stride: Strides, dilation: DilationRate);
-        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
+        return Convolution.Correlate(input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides], [DilationRate], Groups)
+            .MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor input)

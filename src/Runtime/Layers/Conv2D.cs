@@ -1,43 +1,62 @@
 namespace ModelDsl.Runtime.Layers;
 
 /// <summary>
-/// Keras' Conv2D on channels-last input (batch, height, width, channels); kernel (kernelHeight, kernelWidth,
-/// inputChannels, filters); padding "valid" or "same".
+/// Keras' Conv2D on channels-last input (batch, height, width, channels); kernel
+/// (kernelHeight, kernelWidth, inputChannels / groups, filters), bias (filters); padding "valid" or "same".
 /// </summary>
 public sealed class Conv2D : Layer, IActivatedLayer
 {
     private readonly PaddingMode _padding;
 
-    public Conv2D(int inputChannels, int filters, int kernelHeight, int kernelWidth, int strideHeight = 1, int strideWidth = 1,
-        string padding = "valid", Activation activation = Activation.Linear, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros") : base(nameof(Conv2D))
+    /// <param name="inputChannels">The input's last axis.</param>
+    /// <param name="filters">Output channels.</param>
+    /// <param name="kernelSize">(height, width) of the window.</param>
+    /// <param name="strides">(height, width) steps between windows; null is Keras' (1, 1).</param>
+    /// <param name="padding">"valid" (none) or "same" (ceil(size / stride) outputs per axis).</param>
+    /// <param name="dilationRate">(height, width) spacing of the taps; null is Keras' (1, 1). Above 1 only with strides 1.</param>
+    /// <param name="groups">Channel groups convolved separately; divides <paramref name="inputChannels"/> and <paramref name="filters"/>.</param>
+    public Conv2D(int inputChannels, int filters, (int Height, int Width) kernelSize, (int Height, int Width)? strides = null,
+        string padding = "valid", (int Height, int Width)? dilationRate = null, int groups = 1, Activation activation = Activation.Linear,
+        bool useBias = true, string kernelInitializer = "glorot_uniform", string biasInitializer = "zeros") : base(nameof(Conv2D))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(filters, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelWidth, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strideHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strideWidth, 1);
-        _padding = Padding.Parse(padding, allowCausal: false);
-        KernelHeight = kernelHeight;
-        KernelWidth = kernelWidth;
-        StrideHeight = strideHeight;
-        StrideWidth = strideWidth;
+        Convolution.RequirePositive(inputChannels, nameof(inputChannels));
+        Convolution.RequirePositive(filters, nameof(filters));
+        Convolution.RequirePositive(kernelSize, nameof(kernelSize));
+        Strides = strides ?? (1, 1);
+        DilationRate = dilationRate ?? (1, 1);
+        Convolution.RequirePositive(Strides, nameof(strides));
+        Convolution.RequirePositive(DilationRate, nameof(dilationRate));
+        Convolution.RequireGroups(inputChannels, filters, groups, nameof(Conv2D));
+        Convolution.RequireStridesOrDilation(Convolution.Axes(Strides), Convolution.Axes(DilationRate), nameof(Conv2D));
+        _padding = Convolution.ParsePadding(padding, allowCausal: false);
+        InputChannels = inputChannels;
+        Filters = filters;
+        KernelSize = kernelSize;
+        Groups = groups;
         Activation = activation;
-        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelHeight, kernelWidth, inputChannels, filters]));
+        AddWeight("kernel", Initializers.Create(kernelInitializer, [kernelSize.Height, kernelSize.Width, inputChannels / groups, filters]));
         if (useBias)
             AddWeight("bias", Initializers.Create(biasInitializer, [filters]));
     }
 
-    public int KernelHeight { get; }
+    public int InputChannels { get; }
 
-    public int KernelWidth { get; }
+    public int Filters { get; }
 
-    public int StrideHeight { get; }
+    public (int Height, int Width) KernelSize { get; }
 
-    public int StrideWidth { get; }
+    public (int Height, int Width) Strides { get; }
+
+    /// <summary>Keras' name of the padding ("valid", "same").</summary>
+    public string Padding => _padding.KerasName();
+
+    public (int Height, int Width) DilationRate { get; }
+
+    public int Groups { get; }
 
     public Activation Activation { get; }
+
+    public bool UseBias => Bias is not null;
 
     public Parameter Kernel => Weight("kernel");
 
@@ -45,14 +64,11 @@ public sealed class Conv2D : Layer, IActivatedLayer
 
     public Tensor ForwardLinear(Tensor input)
     {
-        if (input.dim() != 4)
-            throw new ArgumentException($"Conv2D needs a 4-D input (batch, height, width, channels), got [{string.Join(", ", input.shape)}]", nameof(input));
+        Convolution.RequireInput(input, 2, nameof(Conv2D));
         using var scope = NewDisposeScope();
-        var rows = Padding.Amounts(_padding, input.size(1), KernelHeight, StrideHeight);
-        var columns = Padding.Amounts(_padding, input.size(2), KernelWidth, StrideWidth);
-        var padded = ChannelsLast.PadSpatial(ChannelsLast.ToChannelsFirst(input), [rows, columns], 0);
-        var y = nn.functional.conv2d(padded, ChannelsLast.TorchKernel(Kernel), Bias, strides: [StrideHeight, StrideWidth]);
-        return ChannelsLast.FromChannelsFirst(y).MoveToOuterDisposeScope();
+        return Convolution.Correlate(input, ChannelsLast.TorchKernel(Kernel), Bias, _padding,
+                Convolution.Axes(KernelSize), Convolution.Axes(Strides), Convolution.Axes(DilationRate), Groups)
+            .MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor input)

@@ -1,17 +1,20 @@
 namespace ModelDsl.Runtime.Layers;
 
-/// <summary>Keras' MaxPooling1D on (batch, steps, channels); "same" padding never wins the max.</summary>
+/// <summary>
+/// Keras' MaxPooling1D on (batch, steps, channels); <c>strides</c> default (Keras' None) to the pool size, and "same"
+/// padding never wins the max.
+/// </summary>
 public sealed class MaxPooling1D : Layer
 {
     private readonly PaddingMode _padding;
 
-    public MaxPooling1D(int poolSize, int strides, string padding = "valid") : base(nameof(MaxPooling1D))
+    public MaxPooling1D(int poolSize = 2, int? strides = null, string padding = "valid") : base(nameof(MaxPooling1D))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(poolSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strides, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(strides ?? poolSize, 1, nameof(strides));
         _padding = Padding.Parse(padding, allowCausal: false);
         PoolSize = poolSize;
-        Strides = strides;
+        Strides = strides ?? poolSize;
     }
 
     public int PoolSize { get; }

@@ -1,21 +1,25 @@
 namespace ModelDsl.Runtime.Layers;
 
-/// <summary>Keras' MaxPooling2D on (batch, height, width, channels); "same" padding never wins the max.</summary>
+/// <summary>
+/// Keras' MaxPooling2D on (batch, height, width, channels): <c>poolSize</c> (height, width) defaults to (2, 2) and
+/// <c>strides</c> (Keras' None) to the pool size; "same" padding never wins the max.
+/// </summary>
 public sealed class MaxPooling2D : Layer
 {
     private readonly PaddingMode _padding;
 
-    public MaxPooling2D(int poolHeight, int poolWidth, int strideHeight, int strideWidth, string padding = "valid") : base(nameof(MaxPooling2D))
+    public MaxPooling2D((int Height, int Width)? poolSize = null, (int Height, int Width)? strides = null, string padding = "valid")
+        : base(nameof(MaxPooling2D))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(poolHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(poolWidth, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strideHeight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(strideWidth, 1);
+        var pool = poolSize ?? (2, 2);
+        var step = strides ?? pool;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(pool.Height, pool.Width), 1, nameof(poolSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(step.Height, step.Width), 1, nameof(strides));
         _padding = Padding.Parse(padding, allowCausal: false);
-        PoolHeight = poolHeight;
-        PoolWidth = poolWidth;
-        StrideHeight = strideHeight;
-        StrideWidth = strideWidth;
+        PoolHeight = pool.Height;
+        PoolWidth = pool.Width;
+        StrideHeight = step.Height;
+        StrideWidth = step.Width;
     }
 
     public int PoolHeight { get; }

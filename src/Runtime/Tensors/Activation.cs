@@ -18,6 +18,7 @@ public enum Activation
     Swish,
     HardSigmoid,
     Exponential,
+    LeakyRelu,
 }
 
 public static class Activations
@@ -38,6 +39,7 @@ public static class Activations
         ["silu"] = Activation.Swish,
         ["hard_sigmoid"] = Activation.HardSigmoid,
         ["exponential"] = Activation.Exponential,
+        ["leaky_relu"] = Activation.LeakyRelu,
     };
 
     /// <summary>Keras' names ("relu", "hard_sigmoid"); null or "" is Keras' default, linear.</summary>
@@ -58,6 +60,7 @@ public static class Activations
     public static string KerasName(this Activation activation) => activation switch
     {
         Activation.HardSigmoid => "hard_sigmoid",
+        Activation.LeakyRelu => "leaky_relu",
         _ => activation.ToString().ToLowerInvariant(),
     };
 
@@ -78,6 +81,7 @@ public static class Activations
         // Keras 2's piecewise-linear form.
         Activation.HardSigmoid => input.mul(HardSigmoidSlope).add_(HardSigmoidOffset).clamp_(0, 1),
         Activation.Exponential => input.exp(),
+        Activation.LeakyRelu => nn.functional.leaky_relu(input, LeakyReluSlope),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
@@ -85,4 +89,10 @@ public static class Activations
     public const double HardSigmoidSlope = 0.2;
 
     public const double HardSigmoidOffset = 0.5;
+
+    /// <summary>
+    /// The slope below zero of the <c>leaky_relu</c> activation (Keras' <c>activations.leaky_relu</c> default); the
+    /// LeakyReLU layer's own default is 0.3.
+    /// </summary>
+    public const double LeakyReluSlope = 0.2;
 }

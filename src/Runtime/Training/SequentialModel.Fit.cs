@@ -22,6 +22,7 @@ public abstract partial class SequentialModel
         if (options.Resume && options.CheckpointDirectory is null)
             throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(options));
         CheckInputShape(train.Inputs);
+        CheckTargets(train);
         if (options.ValidationData is { } given)
             CheckInputShape(given.Inputs);
         var log = options.Log ?? Console.Out;

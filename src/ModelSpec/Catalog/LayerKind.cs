@@ -1,0 +1,103 @@
+namespace ModelDsl.Spec;
+
+/// <summary>What a layer does to the shape, as the checks between layers need to know it.</summary>
+public enum ShapeRole
+{
+    /// <summary>Computes a new shape (dense, lstm, conv2d, flatten, ...).</summary>
+    Transforms,
+
+    /// <summary>
+    /// Keeps its input's shape (dropout, activation, batch normalization): messages name the layer before it as
+    /// where a shape came from, and the output checks look past it.
+    /// </summary>
+    KeepsShape,
+}
+
+/// <summary>
+/// One layer kind of the catalogue: everything about it in one place. Its Keras names, its arguments with types and
+/// defaults and the shorthand a model file may use, its shape rule and parameter count, and the runtime class and
+/// constructor the emitter writes. The binder, shape inference, the summary, the attribute form and the emitter
+/// all read it; <see cref="LayerCatalog"/> lists every kind.
+/// </summary>
+public abstract class LayerKind
+{
+    /// <summary>Arguments every Keras layer takes that ModelDsl does not.</summary>
+    protected static readonly string[] LayerUnsupported = { "trainable", "dtype" };
+
+    /// <summary>The constraints and regularizers of layers with a kernel and a bias.</summary>
+    protected static readonly string[] WeightUnsupported = { "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint" };
+
+    /// <summary>Keras' name in model files: dense, lstm, max_pooling2d.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Keras' class, the summary's "(type)" column: Dense, LSTM, MaxPooling2D.</summary>
+    public abstract string KerasClass { get; }
+
+    /// <summary>Other names Keras gives the same layer (Keras 2's <c>leaky_re_lu</c> for <c>leaky_relu</c>).</summary>
+    public virtual IReadOnlyList<string> OtherNames => Array.Empty<string>();
+
+    /// <summary>What the layer does, for the attribute form's documentation.</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>Keras' arguments in Keras' order; also the "did you mean" candidates for a misspelt key.</summary>
+    public abstract IReadOnlyList<Argument> Arguments { get; }
+
+    /// <summary>The argument a bare value after the layer type stands for (<c>- dense: 10</c>), like Keras' first positional one.</summary>
+    public virtual Argument? Shorthand => null;
+
+    /// <summary>Keras arguments ModelDsl does not implement: named as such rather than as unknown keys.</summary>
+    public virtual IReadOnlyList<string> Unsupported => LayerUnsupported;
+
+    /// <summary>Why an unsupported argument is not needed, or what to do instead, by argument name.</summary>
+    public virtual string UnsupportedHint(string argument) => string.Empty;
+
+    public virtual ShapeRole Role => ShapeRole.Transforms;
+
+    /// <summary>
+    /// Whether the layer only acts while training (dropout, noise) and is the identity at inference: the output
+    /// layer is the last one that is not such a layer.
+    /// </summary>
+    public virtual bool OnlyInTraining => false;
+
+    /// <summary>Whether the layer keeps every axis but the last (dense) or all of them: the output checks look past it.</summary>
+    public virtual bool KeepsLeadingAxes => Role == ShapeRole.KeepsShape;
+
+    /// <summary>Whether the layer takes integer indices (an embedding), so the model's input is int64.</summary>
+    public virtual bool TakesIndices => false;
+
+    /// <summary>Whether the layer is recurrent: it takes (time, features) and can return its whole sequence.</summary>
+    public virtual bool IsRecurrent => false;
+
+    /// <summary>The activation argument the layer's output ends in (what the loss receives from an output layer).</summary>
+    public virtual ActivationArgument? OutputActivation => null;
+
+    /// <summary>
+    /// Whether the runtime layer can stop before <see cref="OutputActivation"/> (its <c>ForwardLinear</c>), so that
+    /// the loss can take logits. A recurrent layer's activation is inside its cell: it cannot.
+    /// </summary>
+    public virtual bool CanStopBeforeActivation => false;
+
+    /// <summary>The argument that sets the size of the output's last axis (units, filters), when there is one.</summary>
+    public virtual IntArgument? Width => null;
+
+    /// <summary>The runtime class in <c>ModelDsl.Runtime.Layers</c>.</summary>
+    public virtual string RuntimeType => CaseNames.Pascal(Name);
+
+    /// <summary>The attribute of the C# front end, PascalCase of the Keras name: <c>[Dense(10)]</c> for <c>DenseAttribute</c>.</summary>
+    public string AttributeName => CaseNames.Pascal(Name) + "Attribute";
+
+    /// <summary>
+    /// The runtime constructor's leading arguments that shape inference computes (input features, channels), in
+    /// order; Keras' arguments follow them.
+    /// </summary>
+    public virtual IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => Array.Empty<int>();
+
+    /// <summary>The argument named <paramref name="name"/> (or by its Keras 2 name), or null.</summary>
+    public Argument? Find(string name) => Arguments.FirstOrDefault(a => a.Name == name || a.OldName == name);
+
+    /// <summary>Checks between arguments once each has been read (Keras rejects a dilated, strided window).</summary>
+    internal virtual bool Validate(LayerBinding binding) => true;
+
+    /// <summary>Keras' shape rule and parameter count: sets the output through <paramref name="shapes"/>, or reports why not.</summary>
+    internal abstract bool Infer(ShapeContext shapes);
+}

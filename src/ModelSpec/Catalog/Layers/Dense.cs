@@ -1,0 +1,40 @@
+namespace ModelDsl.Spec;
+
+/// <summary>Keras' Dense: a kernel (features, units) on the last axis, every leading axis kept.</summary>
+public sealed class DenseLayer : LayerKind
+{
+    public static readonly IntArgument Units = CommonArguments.Units();
+    public static readonly ActivationArgument Activation = CommonArguments.Activation();
+    public static readonly BoolArgument UseBias = CommonArguments.UseBias();
+    public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
+    public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+
+    public override string Name => "dense";
+
+    public override string KerasClass => "Dense";
+
+    public override string Summary => "A densely connected layer on the last axis.";
+
+    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { Units, Activation, UseBias, KernelInitializer, BiasInitializer };
+
+    public override Argument Shorthand => Units;
+
+    public override IReadOnlyList<string> Unsupported { get; } = WeightUnsupported.Concat(LayerUnsupported).ToArray();
+
+    public override ActivationArgument OutputActivation => Activation;
+
+    public override bool CanStopBeforeActivation => true;
+
+    public override IntArgument Width => Units;
+
+    public override bool KeepsLeadingAxes => true;
+
+    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
+
+    internal override bool Infer(ShapeContext shapes)
+    {
+        var units = shapes.Get(Units);
+        shapes.Output(ShapeContext.Replace(shapes.Input, shapes.Input.Length - 1, units), checked(((long)shapes.Last * units) + (shapes.Get(UseBias) ? units : 0)));
+        return true;
+    }
+}

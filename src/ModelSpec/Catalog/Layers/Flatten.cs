@@ -1,0 +1,31 @@
+namespace ModelDsl.Spec;
+
+/// <summary>Keras' Flatten: every axis after the batch axis into one.</summary>
+public sealed class FlattenLayer : LayerKind
+{
+    public override string Name => "flatten";
+
+    public override string KerasClass => "Flatten";
+
+    public override string Summary => "Flattens each sample into one axis.";
+
+    public override IReadOnlyList<Argument> Arguments { get; } = Array.Empty<Argument>();
+
+    public override IReadOnlyList<string> Unsupported { get; } = new[] { "data_format" }.Concat(LayerUnsupported).ToArray();
+
+    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
+
+    internal override bool Infer(ShapeContext shapes)
+    {
+        var count = ShapeContext.Elements(shapes.Input);
+        if (count > int.MaxValue)
+        {
+            var values = count == long.MaxValue ? "more values per sample than fit in 64 bits" : $"{ShapeContext.Count(count)} values per sample";
+            shapes.Report(DiagnosticCatalog.SizeOverflow, shapes.Layer.Label, $"it would give {values}, more than {ShapeContext.Count(int.MaxValue)}");
+            return false;
+        }
+
+        shapes.Output(new[] { (int)count }, 0);
+        return true;
+    }
+}

@@ -1,0 +1,19 @@
+namespace ModelDsl.Runtime.Layers;
+
+/// <summary>Keras' GlobalMaxPooling1D: the maximum over the spatial axes of (batch, steps, channels), giving (batch, channels), or (batch, 1, channels) with keepdims.</summary>
+public sealed class GlobalMaxPooling1D : Layer
+{
+    public GlobalMaxPooling1D(bool keepdims = false) : base(nameof(GlobalMaxPooling1D))
+    {
+        Keepdims = keepdims;
+    }
+
+    /// <summary>Keras' <c>keepdims</c>: keep the pooled axes with size 1.</summary>
+    public bool Keepdims { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        LayerInputs.RequireRank(input, 3, "GlobalMaxPooling1D", "(batch, steps, channels)");
+        return input.amax([1], keepdim: Keepdims);
+    }
+}

@@ -1,0 +1,37 @@
+namespace ModelDsl.Runtime.Layers;
+
+/// <summary>
+/// Keras' ReLU layer: x above <see cref="Threshold"/> (capped at <see cref="MaxValue"/> when set), and
+/// <see cref="NegativeSlope"/> * (x - threshold) at or below it. With the defaults it is max(x, 0).
+/// </summary>
+public sealed class Relu : Layer
+{
+    public Relu(double? maxValue = null, double negativeSlope = 0, double threshold = 0) : base(nameof(Relu))
+    {
+        if (maxValue is { } max)
+            LayerInputs.AtLeast(max, 0, nameof(maxValue), "ReLU");
+        MaxValue = maxValue;
+        NegativeSlope = LayerInputs.AtLeast(negativeSlope, 0, nameof(negativeSlope), "ReLU");
+        Threshold = LayerInputs.AtLeast(threshold, 0, nameof(threshold), "ReLU");
+    }
+
+    public double? MaxValue { get; }
+
+    public double NegativeSlope { get; }
+
+    public double Threshold { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (MaxValue is null && NegativeSlope == 0 && Threshold == 0)
+            return nn.functional.relu(input);
+        using var scope = NewDisposeScope();
+        // Keras keeps x itself above the threshold (not x - threshold), so a positive threshold makes a step there.
+        var result = Threshold == 0 ? nn.functional.relu(input) : input * input.gt(Threshold).to_type(input.dtype);
+        if (MaxValue is { } max)
+            result = result.clamp_max(max);
+        if (NegativeSlope != 0)
+            result = result - nn.functional.relu(input.neg().add(Threshold)) * NegativeSlope;
+        return result.MoveToOuterDisposeScope();
+    }
+}
