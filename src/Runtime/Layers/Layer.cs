@@ -5,7 +5,7 @@ namespace ModelDsl.Runtime.Layers;
 /// buffers under Keras' names ("kernel", "recurrent_kernel", "moving_mean"), in Keras' order, so
 /// <c>named_parameters()</c>, <c>state_dict()</c>, <c>to(device)</c> and <c>save</c> behave as in any TorchSharp module.
 /// </summary>
-public abstract class Layer : nn.Module<Tensor, Tensor>
+public abstract partial class Layer : nn.Module<Tensor, Tensor>
 {
     private readonly List<string> _weightNames = [];
 

@@ -14,7 +14,9 @@ public enum MetricKind
 /// <summary>
 /// A Keras metric, reported as per-batch sums so the training loop can average over an epoch (Keras' running mean
 /// over samples): <see cref="Compute(Tensor, Tensor)"/> gives the sum of the per-sample values on the device (no
-/// sync) and how many samples it covers.
+/// sync) and how many samples it covers. On per-timestep outputs (batch, time, ...) every position counts as a
+/// sample; Keras averages over time within a sample and then over samples, which is the same mean since every sample
+/// of a batch has the same number of timesteps.
 /// </summary>
 public sealed class Metric
 {
@@ -59,10 +61,10 @@ public sealed class Metric
         var output = argMaxOnly ? preActivation : outputActivation.Apply(preActivation);
         var (sum, count) = Kind switch
         {
-            MetricKind.SparseCategoricalAccuracy => Correct(output.argmax(-1).eq(targets.reshape(output.shape[..^1]).to(ScalarType.Int64))),
-            MetricKind.CategoricalAccuracy => Correct(output.argmax(-1).eq(targets.argmax(-1))),
-            MetricKind.BinaryAccuracy => Correct(output.gt(Threshold).eq(Loss.Align(targets, output).gt(BinaryTargetThreshold))),
-            _ => Error(output, targets, squared: Kind == MetricKind.MeanSquaredError),
+            MetricKind.SparseCategoricalAccuracy => SparseCorrect(output, targets),
+            MetricKind.CategoricalAccuracy => Correct(output.argmax(-1).eq(Aligned(output, targets).argmax(-1))),
+            MetricKind.BinaryAccuracy => Correct(output.gt(Threshold).eq(Aligned(output, targets).gt(BinaryTargetThreshold))),
+            _ => Error(output, Aligned(output, targets), squared: Kind == MetricKind.MeanSquaredError),
         };
         return (sum.MoveToOuterDisposeScope(), count);
     }
@@ -80,10 +82,24 @@ public sealed class Metric
 
     private static (Tensor, long) Correct(Tensor matches) => (matches.sum().to(ScalarType.Float64), matches.numel());
 
+    private (Tensor, long) SparseCorrect(Tensor output, Tensor labels)
+    {
+        Loss.CheckSparseLabels(Name, labels, output);
+        return Correct(output.argmax(-1).eq(labels.reshape(output.shape[..^1]).to(ScalarType.Int64)));
+    }
+
+    // Targets of the output's shape, after Keras' squeeze-or-expand.
+    private Tensor Aligned(Tensor output, Tensor targets)
+    {
+        var aligned = Loss.Align(targets, output);
+        Loss.CheckSameShape(Name, aligned, output, targets);
+        return aligned;
+    }
+
     // Keras: the mean over the last axis is the per-sample value.
     private static (Tensor, long) Error(Tensor output, Tensor targets, bool squared)
     {
-        var difference = output - Loss.Align(targets, output).to(output.dtype);
+        var difference = output - targets.to(output.dtype);
         var error = squared ? difference.square() : difference.abs();
         var perSampleWidth = error.dim() > 1 ? error.size(-1) : 1;
         return ((error.sum() / perSampleWidth).to(ScalarType.Float64), error.numel() / perSampleWidth);

@@ -16,13 +16,15 @@ public class Adam : Optimizer
     private static readonly string[] MomentsAndMax = ["m", "v", "vhat"];
     private readonly double _weightDecay;
 
-    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double decay = 0)
-        : this(learningRate, 0, beta1, beta2, epsilon, amsgrad, decay)
+    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false, double decay = 0,
+        double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null)
+        : this(learningRate, 0, beta1, beta2, epsilon, amsgrad, decay, clipnorm, clipvalue, globalClipnorm)
     {
     }
 
-    private protected Adam(double learningRate, double weightDecay, double beta1, double beta2, double epsilon, bool amsgrad, double decay)
-        : base(learningRate, decay)
+    private protected Adam(double learningRate, double weightDecay, double beta1, double beta2, double epsilon, bool amsgrad, double decay,
+        double? clipnorm, double? clipvalue, double? globalClipnorm)
+        : base(learningRate, decay, clipnorm, clipvalue, globalClipnorm)
     {
         if (beta1 is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
@@ -116,8 +118,8 @@ public class Adam : Optimizer
 public sealed class AdamW : Adam
 {
     public AdamW(double learningRate = 0.001, double weightDecay = 0.004, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7,
-        bool amsgrad = false, double decay = 0)
-        : base(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad, decay)
+        bool amsgrad = false, double decay = 0, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null)
+        : base(learningRate, weightDecay, beta1, beta2, epsilon, amsgrad, decay, clipnorm, clipvalue, globalClipnorm)
     {
         WeightDecay = weightDecay;
     }

@@ -13,9 +13,11 @@ public sealed record OptimizerState(string Optimizer, long Iterations, IReadOnly
 
 /// <summary>
 /// A Keras optimizer over a fixed list of parameters (the one the first <see cref="Step"/> sees). The learning rate
-/// follows legacy Keras' <c>decay</c>: lr / (1 + decay * iterations), recomputed every step. The state is one set of
-/// slot tensors per parameter (zeros like it, on its device), owned by the optimizer. The parameters are updated in
-/// place and keep their identity, so TorchSharp's own optimizers can train the same parameters instead.
+/// follows legacy Keras' <c>decay</c>: lr / (1 + decay * iterations), recomputed every step. The gradients are first
+/// clipped as Keras 3 does (<see cref="Clipnorm"/>, <see cref="Clipvalue"/> or <see cref="GlobalClipnorm"/>, at most
+/// one), then the update applies. The state is one set of slot tensors per parameter (like it, on its device), owned by
+/// the optimizer. The parameters are updated in place and keep their identity, so TorchSharp's own optimizers can train
+/// the same parameters instead.
 /// </summary>
 public abstract class Optimizer : IDisposable
 {
@@ -23,12 +25,18 @@ public abstract class Optimizer : IDisposable
     private Tensor[][]? _slots;
     private bool _disposed;
 
-    protected Optimizer(double learningRate, double decay)
+    /// <param name="learningRate">Keras' <c>learning_rate</c>.</param>
+    /// <param name="decay">Legacy Keras' <c>decay</c> of the rate per step.</param>
+    /// <param name="clipnorm">Keras' <c>clipnorm</c>: each gradient scaled to an L2 norm of at most this.</param>
+    /// <param name="clipvalue">Keras' <c>clipvalue</c>: each gradient element clipped to [-clipvalue, clipvalue].</param>
+    /// <param name="globalClipnorm">Keras' <c>global_clipnorm</c>: all gradients scaled together to a joint L2 norm of at most this.</param>
+    protected Optimizer(double learningRate, double decay, double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(learningRate);
         ArgumentOutOfRangeException.ThrowIfNegative(decay);
         LearningRate = learningRate;
         Decay = decay;
+        Clipping = new GradientClipping(clipnorm, clipvalue, globalClipnorm);
     }
 
     /// <summary>Keras' name ("adam").</summary>
@@ -37,7 +45,19 @@ public abstract class Optimizer : IDisposable
     /// <summary>The base learning rate (callbacks such as ReduceLROnPlateau change it).</summary>
     public double LearningRate { get; set; }
 
+    /// <summary>Legacy Keras' <c>decay</c>.</summary>
     public double Decay { get; }
+
+    /// <summary>Keras' <c>clipnorm</c> (per gradient), or null.</summary>
+    public double? Clipnorm => Clipping.Clipnorm;
+
+    /// <summary>Keras' <c>clipvalue</c> (per element), or null.</summary>
+    public double? Clipvalue => Clipping.Clipvalue;
+
+    /// <summary>Keras' <c>global_clipnorm</c> (over all gradients of a step), or null.</summary>
+    public double? GlobalClipnorm => Clipping.GlobalClipnorm;
+
+    private GradientClipping Clipping { get; }
 
     /// <summary>Steps taken (Keras' <c>optimizer.iterations</c>).</summary>
     public long Iterations { get; private set; }
@@ -55,26 +75,43 @@ public abstract class Optimizer : IDisposable
     /// <summary>The state tensors kept per parameter, in order ("m", "v").</summary>
     protected abstract IReadOnlyList<string> SlotNames { get; }
 
-    /// <summary>Applies one update from the parameters' gradients; parameters without a gradient stay.</summary>
+    /// <summary>What slot <paramref name="slot"/> starts at, everywhere (Adagrad's accumulator starts above zero).</summary>
+    private protected virtual double InitialSlotValue(int slot) => 0;
+
+    /// <summary>
+    /// Applies one update from the parameters' gradients, clipped first where clipping is set (the parameters' own
+    /// gradients stay as they are); parameters without a gradient stay.
+    /// </summary>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slots = EnsureSlots(parameters);
         var learningRate = CurrentLearningRate;
         var step = Iterations + 1;
-        using (no_grad())
+        // Each read of grad is a new handle on the same gradient: all are released below, whatever scope is open.
+        var gradients = new Tensor?[parameters.Count];
+        try
         {
-            for (var i = 0; i < parameters.Count; i++)
+            using (no_grad())
             {
-                // Each read of grad is a new handle on the same gradient: released here, whatever scope is open.
-                using var gradient = parameters[i].grad;
-                if (gradient is null)
-                    continue;
-                if (FusedCpuKernels && Fusable(parameters[i], gradient, slots[i]))
-                    UpdateFused(parameters[i], gradient, slots[i], learningRate, step);
-                else
-                    UpdateWithOps(parameters[i], gradient, slots[i], learningRate, step);
+                for (var i = 0; i < parameters.Count; i++)
+                    gradients[i] = parameters[i].grad;
+                Clipping.Apply(gradients);
+                for (var i = 0; i < parameters.Count; i++)
+                {
+                    if (gradients[i] is not { } gradient)
+                        continue;
+                    if (FusedCpuKernels && Fusable(parameters[i], gradient, slots[i]))
+                        UpdateFused(parameters[i], gradient, slots[i], learningRate, step);
+                    else
+                        UpdateWithOps(parameters[i], gradient, slots[i], learningRate, step);
+                }
             }
+        }
+        finally
+        {
+            foreach (var gradient in gradients)
+                gradient?.Dispose();
         }
         Iterations++;
     }
@@ -120,6 +157,13 @@ public abstract class Optimizer : IDisposable
             parameter.grad = null;
     }
 
+    private static Tensor NewSlot(Parameter parameter, double initialValue)
+    {
+        using var noGrad = no_grad();
+        var slot = initialValue == 0 ? zeros_like(parameter) : full_like(parameter, initialValue);
+        return slot.DetachFromDisposeScope();
+    }
+
     private Tensor[][] EnsureSlots(IReadOnlyList<Parameter> parameters)
     {
         if (_slots is { } slots)
@@ -129,7 +173,7 @@ public abstract class Optimizer : IDisposable
             return slots;
         }
         // Detached: a dispose scope open around the first step must not take the optimizer's state with it.
-        return _slots = parameters.Select(p => SlotNames.Select(_ => zeros_like(p).DetachFromDisposeScope()).ToArray()).ToArray();
+        return _slots = parameters.Select(p => SlotNames.Select((_, s) => NewSlot(p, InitialSlotValue(s))).ToArray()).ToArray();
     }
 
     public OptimizerState ExportState()
@@ -151,7 +195,7 @@ public abstract class Optimizer : IDisposable
 
     /// <summary>
     /// Restores <paramref name="state"/> for <paramref name="parameters"/> (the list later steps will get). A state
-    /// without slots (saved before the first step) starts them at zero. Nothing changes when the state does not fit.
+    /// without slots (saved before the first step) starts them afresh. Nothing changes when the state does not fit.
     /// </summary>
     public void ImportState(OptimizerState state, IReadOnlyList<Parameter> parameters)
     {

@@ -15,8 +15,9 @@ public sealed class RmsProp : Optimizer
     private static readonly string[] MeanSquare = ["rms"];
     private static readonly string[] MeanSquareAndMomentum = ["rms", "momentum"];
 
-    public RmsProp(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, double decay = 0)
-        : base(learningRate, decay)
+    public RmsProp(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, double decay = 0,
+        double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null)
+        : base(learningRate, decay, clipnorm, clipvalue, globalClipnorm)
     {
         if (rho is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(rho), rho, "rho must be in [0, 1]");

@@ -11,7 +11,9 @@ public sealed class Sgd : Optimizer
 {
     private static readonly string[] Velocity = ["momentum"];
 
-    public Sgd(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double decay = 0) : base(learningRate, decay)
+    public Sgd(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double decay = 0,
+        double? clipnorm = null, double? clipvalue = null, double? globalClipnorm = null)
+        : base(learningRate, decay, clipnorm, clipvalue, globalClipnorm)
     {
         if (momentum is < 0 or > 1)
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1]");

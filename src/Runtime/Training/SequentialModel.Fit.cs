@@ -170,12 +170,11 @@ public abstract partial class SequentialModel
         return averages.Read().ToDictionary();
     }
 
-    /// <summary>One training step: fresh gradients from forward, loss and backward, then the optimizer's update.</summary>
+    /// <summary>One training step: fresh gradients from forward, loss (regularizers' penalties included) and backward, then the optimizer's update.</summary>
     private (Tensor Loss, Tensor Logits) Step(Tensor inputs, Tensor targets, IReadOnlyList<Parameter> parameters)
     {
         Optimizer.ClearGradients(parameters);
-        var logits = ForwardLogits(Preprocess(inputs));
-        var loss = Config.Loss.Compute(logits, OutputActivation, targets);
+        var (loss, logits) = ForwardLoss(inputs, targets);
         loss.backward();
         Optimizer.Step(parameters);
         return (loss, logits);

@@ -147,7 +147,10 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
             $"{Config.Name} expects input (batch, {string.Join(", ", expected)}) but got {Text(shape)}", nameof(inputs));
     }
 
-    /// <summary>The loss and metrics over all of <paramref name="data"/> in inference mode (dropout off), Keras' names.</summary>
+    /// <summary>
+    /// The loss (regularizers' penalties included, as Keras reports it) and metrics over all of <paramref name="data"/>
+    /// in inference mode (dropout off), Keras' names.
+    /// </summary>
     public EvaluationResult Evaluate(Dataset data, int batchSize = 32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -175,8 +178,7 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
             using var scope = NewDisposeScope();
             var (inputs, targets) = data.Batch(index, batchSize);
             var y = targets.to(Device);
-            var logits = ForwardLogits(Preprocess(inputs));
-            var loss = Config.Loss.Compute(logits, OutputActivation, y);
+            var (loss, logits) = ForwardLoss(inputs, y);
             averages.Add(loss, y.size(0), logits, OutputActivation, y);
         }
         return averages;
