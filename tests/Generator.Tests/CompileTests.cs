@@ -67,6 +67,18 @@ public sealed class CompileTests
         AssertCompiles(models, attributeModels);
     }
 
+    /// <summary>Every layer kind of the catalogue, as its example model: the emitted constructor fits the runtime layer's.</summary>
+    [Fact]
+    public void EveryCatalogueKindCompilesAgainstTheRuntime()
+    {
+        var models = ModelDsl.Spec.LayerCatalog.All.Select(kind => GeneratorHarness.ModelFile(
+            $"/models/{kind.Name}.model.yaml",
+            $"model: Example{ModelDsl.Spec.CaseNames.Pascal(kind.Name)}\nnamespace: Catalogue.Examples\ninput: {kind.Example.Input}\n" +
+            $"layers:\n  {kind.Example.Layer}\ncompile: {{loss: mse}}\n")).ToArray();
+        Assert.Equal(ModelDsl.Spec.LayerCatalog.All.Count, models.Length);
+        AssertCompiles(models, []);
+    }
+
     private static void AssertCompiles(IEnumerable<AdditionalText> models, IEnumerable<(string Path, string Text)> sources)
     {
         var problems = GeneratorHarness.CompileWithRuntime(models, sources.ToArray());

@@ -277,6 +277,15 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MDSL037_ArgumentShapeMismatch()
+    {
+        AssertDiagnostic(
+            WithLayers("[5, 3]", "- cropping1d: [3, 3]\n- flatten\n- dense: 1"),
+            "MDSL037", 3, 5,
+            "layer 1 'cropping1d' crops 6 of the steps, but the input gives (batch, 5, 3), only 5 long there; crop less, or pad first");
+    }
+
+    [Fact]
     public void MDSL040_OutputLossMismatch()
     {
         AssertDiagnostic(

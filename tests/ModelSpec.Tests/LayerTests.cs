@@ -15,8 +15,8 @@ public class LayerTests
         new object[] { "[28, 28]", "- lstm: 8", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, return_sequences: false}" },
         new object[] { "[28, 28]", "- gru: {units: 8}", "gru {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, reset_after: true, return_sequences: false}" },
         new object[] { "[28, 28]", "- simple_rnn: {units: 8}", "simple_rnn {units: 8, activation: tanh, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, return_sequences: false}" },
-        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", "conv1d {filters: 16, kernel_size: [3], strides: [1], padding: valid, dilation_rate: [1], activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
-        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", "conv2d {filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: valid, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", "conv1d {filters: 16, kernel_size: [3], strides: [1], padding: valid, dilation_rate: [1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", "conv2d {filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: valid, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
         new object[] { "[100, 8]", "- max_pooling1d", "max_pooling1d {pool_size: [2], strides: [2], padding: valid}" },
         new object[] { "[100, 8]", "- max_pooling1d: 4", "max_pooling1d {pool_size: [4], strides: [4], padding: valid}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
@@ -40,14 +40,22 @@ public class LayerTests
         Assert.Equal(expected.Split(' ')[0], spec.Layers[0].Name);
     }
 
+    [Fact]
+    public void AKerasLayerModelDslLacksIsNamedAsSuchWithTheSupportedList()
+    {
+        var message = Single(Analyze(WithLayers("[8, 8]", "- multi_head_attention: {}")), "MDSL011").Message;
+        Assert.Equal("unknown layer type 'multi_head_attention' in layer 1; Keras has 'multi_head_attention', but ModelDsl does not support it; supported: " + string.Join(", ", LayerCatalog.Names), message);
+        Assert.Contains("leaky_relu, prelu", message);
+    }
+
     public static IEnumerable<object[]> Explicit() => new[]
     {
         new object[] { "[784]", "- dense: {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}", "dense {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}" },
         new object[] { "[28, 28]", "- lstm: {units: 4, activation: relu, recurrent_activation: hard_sigmoid, return_sequences: true, use_bias: false, unit_forget_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones}", "lstm {units: 4, activation: relu, recurrent_activation: hard_sigmoid, use_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones, unit_forget_bias: false, return_sequences: true}" },
         new object[] { "[28, 28]", "- gru: {units: 4, reset_after: false, return_sequences: true, activation: ~}", "gru {units: 4, activation: linear, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, reset_after: false, return_sequences: true}" },
         new object[] { "[28, 28]", "- simple_rnn: {units: 4, activation: relu, return_sequences: true, use_bias: false}", "simple_rnn {units: 4, activation: relu, use_bias: false, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, return_sequences: true}" },
-        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", "conv1d {filters: 4, kernel_size: [5], strides: [1], padding: same, dilation_rate: [2], activation: relu, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
-        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", "conv2d {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, activation: linear, use_bias: false, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", "conv1d {filters: 4, kernel_size: [5], strides: [1], padding: same, dilation_rate: [2], groups: 1, activation: relu, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", "conv2d {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: false, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
         new object[] { "[100, 8]", "- max_pooling1d: {pool_size: 3, strides: 1, padding: same}", "max_pooling1d {pool_size: [3], strides: [1], padding: same}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 3, strides: [2, 1]}", "max_pooling2d {pool_size: [3, 3], strides: [2, 1], padding: valid}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 2, strides: null}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
@@ -100,8 +108,7 @@ public class LayerTests
     [InlineData("- MaxPooling2D", "unknown layer type 'MaxPooling2D' in layer 1; did you mean 'max_pooling2d'?")]
     [InlineData("- maxpool2d", "unknown layer type 'maxpool2d' in layer 1; did you mean 'max_pooling2d'?")]
     [InlineData("- SimpleRNN: 4", "unknown layer type 'SimpleRNN' in layer 1; did you mean 'simple_rnn'?")]
-    [InlineData("- relu", "unknown layer type 'relu' in layer 1; an activation on its own is written '- activation: relu'")]
-    [InlineData("- bidirectional: {}", "unknown layer type 'bidirectional' in layer 1; Keras has 'bidirectional', but ModelDsl does not support it; supported: lstm, gru, simple_rnn, dense, dropout, conv1d, conv2d, max_pooling1d, max_pooling2d, flatten, reshape, batch_normalization, embedding, activation")]
+    [InlineData("- tanh", "unknown layer type 'tanh' in layer 1; an activation on its own is written '- activation: tanh'")]
     public void UnknownLayerTypesGetTheRightHint(string layer, string message)
     {
         Assert.Equal(message, Single(Analyze(WithLayers("[28, 28]", layer)), "MDSL011").Message);

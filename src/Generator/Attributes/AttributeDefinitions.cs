@@ -188,6 +188,7 @@ internal static class AttributeDefinitions
         ArgumentType.Bool => "bool",
         ArgumentType.Window => argument.Axes == 1 ? "int" : "int[]",
         ArgumentType.IntList => "int[]",
+        ArgumentType.Amounts => argument.Axes == 1 ? "int" : "int[]",
         _ => "string",
     };
 
@@ -195,6 +196,7 @@ internal static class AttributeDefinitions
     private static string PropertyType(Argument argument) => argument.Type switch
     {
         ArgumentType.Window when argument.Axes > 1 => "object?",
+        ArgumentType.Amounts => "object?",
         ArgumentType.IntList => "int[]?",
         ArgumentType.Name or ArgumentType.Activation => "string?",
         _ => ParameterType(argument),

@@ -33,7 +33,7 @@ internal static class ConfigEmitter
     /// </summary>
     public static string Optimizer(OptimizerSpec optimizer) =>
         "new global::ModelDsl.Runtime.Optimizers." + optimizer.Entry.RuntimeType + "("
-        + string.Join(", ", LayerEmitter.Arguments(optimizer.Entry.Arguments, name => optimizer[name], Array.Empty<int>())) + ")";
+        + string.Join(", ", LayerEmitter.Arguments(optimizer.Entry.Arguments, name => optimizer[name], Array.Empty<object>())) + ")";
 
     /// <summary><c>global::ModelDsl.Runtime.Metrics.Metric.SparseCategoricalAccuracy("accuracy")</c></summary>
     public static string Metric(MetricSpec metric)

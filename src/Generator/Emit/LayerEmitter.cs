@@ -19,23 +19,28 @@ internal static class LayerEmitter
     /// (<c>ForwardLinear</c>); null for layers without one.
     /// </summary>
     public static string? TrailingActivation(LayerConfig config) =>
-        config.Entry is { CanStopBeforeActivation: true, OutputActivation: { } activation } ? activation.Of(config) : null;
+        config.Entry.CanStopBeforeActivation ? config.Entry.EndActivation(config) : null;
 
     /// <summary><c>new global::ModelDsl.Runtime.Layers.Lstm(28, 128, activation: ...)</c></summary>
     public static string Construction(LayerSpec layer) =>
         "new " + TypeName(layer.Config) + "(" + string.Join(", ", Arguments(layer.Config.Entry, layer.Config, layer.Config.Entry.RuntimeSizes(layer))) + ")";
 
     /// <summary>The constructor arguments of a catalogue entry's runtime class: sizes, required values, then named changes.</summary>
-    public static IEnumerable<string> Arguments(IReadOnlyList<Argument> arguments, Func<string, object?> values, IEnumerable<int> sizes)
+    public static IEnumerable<string> Arguments(IReadOnlyList<Argument> arguments, Func<string, object?> values, IEnumerable<object> sizes)
     {
         foreach (var size in sizes)
         {
-            yield return CSharp.Literal(size);
+            yield return size switch
+            {
+                int count => CSharp.Literal(count),
+                SampleShape shape => "new int?[] { " + string.Join(", ", shape.Dimensions.Select(CSharp.Literal)) + " }",
+                _ => throw new InvalidOperationException($"The emitter cannot write a runtime size {size}."),
+            };
         }
 
         foreach (var argument in arguments.Where(a => a.Required))
         {
-            yield return Value(argument, values(argument.Name));
+            yield return Value(argument, values(argument.Name), named: false);
         }
 
         foreach (var argument in arguments.Where(a => !a.Required))
@@ -43,16 +48,16 @@ internal static class LayerEmitter
             var value = values(argument.Name);
             if (argument.AlwaysWritten || !argument.IsDefault(value, values))
             {
-                yield return argument.ParameterName + ": " + Value(argument, value);
+                yield return argument.ParameterName + ": " + Value(argument, value, named: true);
             }
         }
     }
 
-    private static IEnumerable<string> Arguments(LayerKind kind, LayerConfig config, IEnumerable<int> sizes) =>
+    private static IEnumerable<string> Arguments(LayerKind kind, LayerConfig config, IEnumerable<object> sizes) =>
         Arguments(kind.Arguments, name => config[name], sizes);
 
     /// <summary>An argument's value as the runtime constructor takes it.</summary>
-    public static string Value(Argument argument, object? value) => argument.Type switch
+    public static string Value(Argument argument, object? value, bool named) => argument.Type switch
     {
         ArgumentType.Int => CSharp.Literal((int)value!),
         ArgumentType.Double => CSharp.Literal((double)value!),
@@ -60,14 +65,21 @@ internal static class LayerEmitter
         ArgumentType.Bool => CSharp.Literal((bool)value!),
         ArgumentType.Name => CSharp.Literal((string)value!),
         ArgumentType.Activation => ActivationExpression((string)value!),
-        ArgumentType.Window => Window((EquatableArray<int>)value!),
+        ArgumentType.Window => value is EquatableArray<int> sizes ? Window(sizes) : "null",
+        ArgumentType.IntList when named => "new[] { " + string.Join(", ", ((EquatableArray<int>)value!).Select(CSharp.Literal)) + " }",
         ArgumentType.IntList => string.Join(", ", ((EquatableArray<int>)value!).Select(CSharp.Literal)),
+        ArgumentType.Amounts => Amounts((EquatableArray<int>)value!),
         _ => throw new InvalidOperationException($"The emitter cannot write an argument of type {argument.Type}."),
     };
 
     /// <summary>One axis as an <c>int</c>, more as a tuple: <c>3</c>, <c>(3, 3)</c>.</summary>
     private static string Window(EquatableArray<int> sizes) =>
         sizes.Count == 1 ? CSharp.Literal(sizes[0]) : "(" + string.Join(", ", sizes.Select(CSharp.Literal)) + ")";
+
+    /// <summary>Before and after each axis: <c>(1, 2)</c>, <c>((1, 1), (2, 2))</c>.</summary>
+    private static string Amounts(EquatableArray<int> amounts) => amounts.Count == 2
+        ? $"({CSharp.Literal(amounts[0])}, {CSharp.Literal(amounts[1])})"
+        : $"(({CSharp.Literal(amounts[0])}, {CSharp.Literal(amounts[1])}), ({CSharp.Literal(amounts[2])}, {CSharp.Literal(amounts[3])}))";
 
     /// <summary><c>global::ModelDsl.Runtime.Activation.HardSigmoid</c> for Keras' <c>hard_sigmoid</c>.</summary>
     public static string ActivationExpression(string kerasName) =>

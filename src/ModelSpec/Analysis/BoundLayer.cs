@@ -53,7 +53,7 @@ internal sealed class BoundLayer
     public bool KeepsShape => Kind?.Role == ShapeRole.KeepsShape;
 
     /// <summary>The activation the layer ends in: what the loss receives when the layer is the output.</summary>
-    public string? Activation => Config == null ? null : Kind!.OutputActivation?.Of(Config) ?? Vocabulary.Linear;
+    public string? Activation => Config == null ? null : Kind!.EndActivation(Config) ?? Vocabulary.Linear;
 
     /// <summary>Where a complaint about the layer's activation points: the value when written, else the layer key.</summary>
     public SourceSpan ActivationSpan => Args["activation"]?.Span ?? KeySpan;

@@ -24,8 +24,14 @@ public enum ArgumentType
     /// <summary>Keras' "an int or a tuple" window: an <c>int</c> for one axis, an <c>(int, int)</c> for two.</summary>
     Window,
 
-    /// <summary>A list of integers (a target shape, permuted axes), written as a <c>params</c> list.</summary>
+    /// <summary>A list of integers (a target shape, permuted axes): a <c>params</c> list when required, else an <c>int[]</c>.</summary>
     IntList,
+
+    /// <summary>
+    /// Keras' padding or cropping amounts, before and after each axis: <c>(before, after)</c> for one axis,
+    /// <c>((top, bottom), (left, right))</c> for two.
+    /// </summary>
+    Amounts,
 }
 
 /// <summary>
@@ -177,9 +183,13 @@ public sealed class ChoiceArgument(string name, string summary, string defaultVa
 {
     public IReadOnlyList<string> Options { get; } = options;
 
+    /// <summary>Keras values this argument does not take here, each with the fix (causal padding on a conv2d).</summary>
+    public IReadOnlyDictionary<string, string> Elsewhere { get; init; } = new Dictionary<string, string>();
+
     public override ArgumentType Type => ArgumentType.Name;
 
-    internal override object? Parse(Binder binder, Node node, string what, Args owner) => binder.ChoiceValue(node, what, Options, hint) ?? Failed;
+    internal override object? Parse(Binder binder, Node node, string what, Args owner) =>
+        binder.ChoiceValue(node, what, Options, node is ScalarNode scalar && Elsewhere.TryGetValue(scalar.Value, out var fix) ? fix : hint) ?? Failed;
 }
 
 /// <summary>A Keras activation; None is linear, as in Keras.</summary>
@@ -214,14 +224,20 @@ public sealed class WindowArgument(string name, string summary, int axes, int de
     /// <summary>The argument whose value this one takes when left out or None.</summary>
     public WindowArgument? Follows { get; init; }
 
-    public override object? Default => Follows == null ? DefaultValue : null;
+    /// <summary>Whether Keras' default is None, kept as null (a transposed convolution's output_padding).</summary>
+    public bool NoneByDefault { get; init; }
+
+    /// <summary>The value, or null for Keras' None (<see cref="NoneByDefault"/>).</summary>
+    public EquatableArray<int>? OptionalOf(LayerConfig config) => config[Name] is EquatableArray<int> value ? value : null;
+
+    public override object? Default => Follows == null && !NoneByDefault ? DefaultValue : null;
 
     public override bool IsDefault(object? value, Func<string, object?> values) =>
-        Follows == null ? Equals(value, DefaultValue) : Equals(value, values(Follows.Name));
+        Follows == null ? Equals(value, Default) : Equals(value, values(Follows.Name));
 
     internal override object? Parse(Binder binder, Node node, string what, Args owner)
     {
-        if (Follows != null && Binder.IsNull(node))
+        if ((Follows != null || NoneByDefault) && Binder.IsNull(node))
         {
             return null;
         }
@@ -269,6 +285,65 @@ public sealed class IntListArgument(string name, string summary, int min, string
         }
 
         return values.ToEquatableArray();
+    }
+}
+
+/// <summary>
+/// Keras' padding and cropping amounts in any of Keras' forms: one integer for every side; for one axis a list
+/// (before, after); for two axes a list (height, width) of symmetric amounts or ((top, bottom), (left, right)).
+/// Stored flat, before and after per axis.
+/// </summary>
+public sealed class AmountsArgument(string name, string summary, int axes, int defaultValue)
+    : Argument<EquatableArray<int>>(name, summary, Enumerable.Repeat(defaultValue, 2 * axes).ToEquatableArray())
+{
+    public override ArgumentType Type => ArgumentType.Amounts;
+
+    public override int Axes { get; } = axes;
+
+    internal override object? Parse(Binder binder, Node node, string what, Args owner)
+    {
+        var expectation = Axes == 1
+            ? "a non-negative integer or a list [before, after]"
+            : "a non-negative integer, a list [height, width] or [[top, bottom], [left, right]]";
+        if (node is not SequenceNode list)
+        {
+            var single = binder.IntValue(node, what, 0, expectation);
+            return single == null ? Failed : Enumerable.Repeat(single.Value, 2 * Axes).ToEquatableArray();
+        }
+
+        if (list.Items.Count != 2)
+        {
+            binder.Report(DiagnosticCatalog.OutOfRange, node.Span, what, expectation, Binder.Describe(node));
+            return Failed;
+        }
+
+        var amounts = new List<int>();
+        for (var i = 0; i < 2; i++)
+        {
+            var item = list.Items[i];
+            if (Axes == 2 && item is SequenceNode pair)
+            {
+                var values = binder.IntTupleValue(pair, $"the {(i == 0 ? "first" : "second")} value of {what}", 2, 0);
+                if (values == null)
+                {
+                    return Failed;
+                }
+
+                amounts.AddRange(values);
+                continue;
+            }
+
+            var value = binder.IntValue(item, $"the {(i == 0 ? "first" : "second")} value of {what}", 0, expectation);
+            if (value == null)
+            {
+                return Failed;
+            }
+
+            // One axis: (before, after). Two axes: a symmetric amount per axis.
+            amounts.AddRange(Axes == 1 ? new[] { value.Value } : new[] { value.Value, value.Value });
+        }
+
+        return amounts.ToEquatableArray();
     }
 }
 

@@ -19,6 +19,35 @@ public static class LayerCatalog
         new BatchNormalizationLayer(),
         new EmbeddingLayer(),
         new ActivationLayer(),
+        new LeakyReluLayer(),
+        new PReluLayer(),
+        new ReluLayer(),
+        new EluLayer(),
+        new SoftmaxLayer(),
+        new AveragePooling1DLayer(),
+        new AveragePooling2DLayer(),
+        new GlobalMaxPooling1DLayer(),
+        new GlobalMaxPooling2DLayer(),
+        new GlobalAveragePooling1DLayer(),
+        new GlobalAveragePooling2DLayer(),
+        new Conv1DTransposeLayer(),
+        new Conv2DTransposeLayer(),
+        new SeparableConv1DLayer(),
+        new SeparableConv2DLayer(),
+        new DepthwiseConv2DLayer(),
+        new UpSampling1DLayer(),
+        new UpSampling2DLayer(),
+        new ZeroPadding1DLayer(),
+        new ZeroPadding2DLayer(),
+        new Cropping1DLayer(),
+        new Cropping2DLayer(),
+        new RepeatVectorLayer(),
+        new PermuteLayer(),
+        new LayerNormalizationLayer(),
+        new SpatialDropout1DLayer(),
+        new SpatialDropout2DLayer(),
+        new GaussianNoiseLayer(),
+        new GaussianDropoutLayer(),
     };
 
     private static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -48,12 +77,8 @@ public static class LayerCatalog
     /// <summary>Keras layers ModelDsl does not implement, so the message can say so instead of "unknown".</summary>
     internal static readonly IReadOnlyCollection<string> Unsupported = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "conv3d", "conv2d_transpose", "conv1d_transpose", "separable_conv2d", "depthwise_conv2d", "average_pooling1d",
-        "average_pooling2d", "global_average_pooling1d", "global_average_pooling2d", "global_max_pooling1d",
-        "global_max_pooling2d", "layer_normalization", "bidirectional", "time_distributed", "repeat_vector", "permute",
-        "zero_padding1d", "zero_padding2d", "cropping1d", "cropping2d", "up_sampling1d", "up_sampling2d", "leaky_relu",
-        "prelu", "multi_head_attention", "attention", "concatenate", "add", "lambda", "masking",
-        "gaussian_noise", "spatial_dropout1d", "spatial_dropout2d", "alpha_dropout", "conv_lstm2d", "rescaling",
+        "conv3d", "bidirectional", "time_distributed", "multi_head_attention", "attention", "concatenate", "add", "lambda", "masking",
+        "alpha_dropout", "conv_lstm2d", "rescaling",
         "normalization", "input_layer", "input",
     };
 

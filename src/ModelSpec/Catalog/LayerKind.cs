@@ -1,5 +1,8 @@
 namespace ModelDsl.Spec;
 
+/// <summary>A layer kind's smallest model: <c>input: [28, 28]</c> and <c>- lstm: 8</c>.</summary>
+public sealed record LayerExample(string Input, string Layer);
+
 /// <summary>What a layer does to the shape, as the checks between layers need to know it.</summary>
 public enum ShapeRole
 {
@@ -38,6 +41,12 @@ public abstract class LayerKind
 
     /// <summary>What the layer does, for the attribute form's documentation.</summary>
     public abstract string Summary { get; }
+
+    /// <summary>
+    /// A smallest model that uses the layer: a per-sample input shape and the layer's entry, as a model file writes
+    /// them. Tests build, compile and run one model per kind from it.
+    /// </summary>
+    public abstract LayerExample Example { get; }
 
     /// <summary>Keras' arguments in Keras' order; also the "did you mean" candidates for a misspelt key.</summary>
     public abstract IReadOnlyList<Argument> Arguments { get; }
@@ -83,14 +92,20 @@ public abstract class LayerKind
     /// <summary>The runtime class in <c>ModelDsl.Runtime.Layers</c>.</summary>
     public virtual string RuntimeType => CaseNames.Pascal(Name);
 
-    /// <summary>The attribute of the C# front end, PascalCase of the Keras name: <c>[Dense(10)]</c> for <c>DenseAttribute</c>.</summary>
-    public string AttributeName => CaseNames.Pascal(Name) + "Attribute";
+    /// <summary>The attribute of the C# front end, named after the runtime class: <c>[Dense(10)]</c> for <c>DenseAttribute</c>.</summary>
+    public virtual string AttributeName => RuntimeType + "Attribute";
 
     /// <summary>
-    /// The runtime constructor's leading arguments that shape inference computes (input features, channels), in
-    /// order; Keras' arguments follow them.
+    /// The runtime constructor's leading arguments that shape inference computes, in order: an <c>int</c> (input
+    /// features, channels) or a <see cref="SampleShape"/> (the input's per-sample shape). Keras' arguments follow.
     /// </summary>
-    public virtual IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => Array.Empty<int>();
+    public virtual IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => Array.Empty<object>();
+
+    /// <summary>The size of the input's last axis, the commonest runtime size.</summary>
+    protected static object[] InputFeatures(LayerSpec layer) => new object[] { layer.InputShape[layer.InputShape.Count - 1] };
+
+    /// <summary>The activation the layer's output ends in, for this configuration.</summary>
+    public virtual string? EndActivation(LayerConfig config) => OutputActivation?.Of(config);
 
     /// <summary>The argument named <paramref name="name"/> (or by its Keras 2 name), or null.</summary>
     public Argument? Find(string name) => Arguments.FirstOrDefault(a => a.Name == name || a.OldName == name);

@@ -20,6 +20,9 @@ internal sealed class LayerBinding
 
     public T Get<T>(Argument<T> argument) => (T)values[argument.Name]!;
 
+    /// <summary>A window that may be Keras' None.</summary>
+    public EquatableArray<int>? GetOptional(WindowArgument argument) => values[argument.Name] is EquatableArray<int> value ? value : null;
+
     public void Set(Argument argument, object? value) => values[argument.Name] = value;
 
     /// <summary>Where the argument was written, else the layer's key.</summary>
@@ -67,6 +70,9 @@ internal sealed class ShapeContext
     public string From => Origin == null ? "the input" : Origin.Label;
 
     public T Get<T>(Argument<T> argument) => argument.Of(Config);
+
+    /// <summary>A window that may be Keras' None.</summary>
+    public EquatableArray<int>? GetOptional(WindowArgument argument) => argument.OptionalOf(Config);
 
     public void Output(int[] shape, long parameters, long? trainable = null)
     {

@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Activation layer: one activation function, element by element.</summary>
 public sealed class ActivationLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[8]", "- activation: tanh");
+
     public static readonly ActivationArgument Activation = new("activation", "The activation function.", Vocabulary.Linear)
     {
         MissingHint = " (e.g. - activation: relu)",
@@ -25,6 +27,8 @@ public sealed class ActivationLayer : LayerKind
     public override bool CanStopBeforeActivation => true;
 
     public override string RuntimeType => "ActivationLayer";
+
+    public override string AttributeName => "ActivationAttribute";
 
     internal override bool Infer(ShapeContext shapes)
     {

@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' BatchNormalization over the last axis: gamma and beta train, the moving mean and variance do not.</summary>
 public sealed class BatchNormalizationLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[8]", "- batch_normalization: {momentum: 0.9}");
+
     public static readonly DoubleArgument Momentum = new("momentum", "How much of the moving statistics each batch keeps.", 0.99, m => m >= 0 && m <= 1, "a number from 0 to 1");
     public static readonly DoubleArgument Epsilon = new("epsilon", "Added to the variance before its square root.", 0.001, e => e > 0, "a positive number");
     public static readonly BoolArgument Center = new("center", "Whether to add the learnt offset beta.", true);
@@ -28,7 +30,7 @@ public sealed class BatchNormalizationLayer : LayerKind
 
     public override ShapeRole Role => ShapeRole.KeepsShape;
 
-    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
+    public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => InputFeatures(layer);
 
     internal override bool Infer(ShapeContext shapes)
     {

@@ -1,135 +1,173 @@
 namespace ModelDsl.Spec;
 
-/// <summary>Keras' Conv1D on channels-last (steps, channels): kernel (kernel_size, channels, filters); padding valid, same or causal.</summary>
-public sealed class Conv1DLayer : LayerKind
+/// <summary>
+/// What Keras' convolutions share, channels-last over steps (1-D) or images (2-D): a window (kernel_size), strides,
+/// padding and dilation_rate per axis, the activation the output ends in, and the checks between them.
+/// </summary>
+public abstract class ConvolutionLayer : LayerKind
 {
-    public static readonly IntArgument Filters = CommonArguments.Filters();
-    public static readonly WindowArgument KernelSize = new("kernel_size", "The window length.", 1) { MissingHint = " (the window length, e.g. kernel_size: 3)" };
-    public static readonly WindowArgument Strides = new("strides", "The step between windows.", 1);
-    public static readonly ChoiceArgument Padding = new("padding", "valid (no padding), same (output length ceil(steps / strides)) or causal (left padding only).",
-        Spec.Padding.Valid, new[] { Spec.Padding.Valid, Spec.Padding.Same, Spec.Padding.Causal });
-    public static readonly WindowArgument DilationRate = new("dilation_rate", "The spacing between the window's taps.", 1);
+    protected ConvolutionLayer(int axes, bool causal)
+    {
+        Axes = axes;
+        var oneOrTwo = axes == 1 ? string.Empty : ": one for both axes, or (height, width)";
+        KernelSize = new WindowArgument("kernel_size", "The window" + oneOrTwo + ".", axes)
+        {
+            MissingHint = axes == 1 ? " (the window length, e.g. kernel_size: 3)" : " (the window, e.g. kernel_size: 3 or [3, 3])",
+        };
+        Strides = new WindowArgument("strides", "The step between windows" + oneOrTwo + ".", axes);
+        Padding = causal
+            ? new ChoiceArgument("padding", "valid (no padding), same (output length ceil(steps / strides)) or causal (left padding only).",
+                Spec.Padding.Valid, new[] { Spec.Padding.Valid, Spec.Padding.Same, Spec.Padding.Causal })
+            : new ChoiceArgument("padding", "valid (no padding) or same (output length ceil(input / strides)).", Spec.Padding.Valid, Spec.Padding.ValidOrSame)
+            {
+                Elsewhere = new Dictionary<string, string>
+                {
+                    [Spec.Padding.Causal] = axes == 1 ? string.Empty : " (causal padding is for conv1d over time steps; an image has no past and future)",
+                },
+            };
+        DilationRate = new WindowArgument("dilation_rate", "The spacing between the window's taps" + oneOrTwo + ".", axes);
+    }
+
     public static readonly ActivationArgument Activation = CommonArguments.Activation();
     public static readonly BoolArgument UseBias = CommonArguments.UseBias();
     public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
     public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+
+    /// <summary>1 for steps, 2 for images.</summary>
+    public int Axes { get; }
+
+    public WindowArgument KernelSize { get; }
+
+    public WindowArgument Strides { get; }
+
+    public ChoiceArgument Padding { get; }
+
+    public WindowArgument DilationRate { get; }
+
+    public override IReadOnlyList<string> Unsupported { get; } = WeightUnsupported.Concat(new[] { "data_format" }).Concat(LayerUnsupported).ToArray();
+
+    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
+
+    public override ActivationArgument OutputActivation => Activation;
+
+    public override bool CanStopBeforeActivation => true;
+
+    public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => InputFeatures(layer);
+
+    /// <summary>Keras rejects a dilated, strided window: it skips inputs unevenly.</summary>
+    internal override bool Validate(LayerBinding binding)
+    {
+        var dilation = binding.Get(DilationRate);
+        if (dilation.Any(d => d > 1) && binding.Get(Strides).Any(s => s > 1))
+        {
+            binding.Report(DiagnosticCatalog.OutOfRange, binding.SpanOf(DilationRate), binding.Args.Describe(DilationRate.Name), "1 when strides is greater than 1",
+                Axes == 1 ? dilation[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "[" + string.Join(", ", dilation) + "]");
+        }
+
+        return true;
+    }
+
+    /// <summary>The output's spatial sizes, or null (reported); ordinary convolutions slide the dilated window.</summary>
+    internal virtual int[]? Spatial(ShapeContext shapes)
+    {
+        var kernel = shapes.Get(KernelSize);
+        var strides = shapes.Get(Strides);
+        var dilation = shapes.Get(DilationRate);
+        var padding = shapes.Get(Padding);
+        var names = Axes == 1 ? new[] { "steps" } : new[] { "height", "width" };
+        var output = new int[Axes];
+        for (var axis = 0; axis < Axes; axis++)
+        {
+            var span = ((long)dilation[axis] * (kernel[axis] - 1)) + 1;
+            var what = dilation[axis] > 1 ? $"kernel span (kernel_size {kernel[axis]} with dilation_rate {dilation[axis]})" : "kernel_size";
+            var length = shapes.Slide(axis, names[axis], span, strides[axis], padding, what, "kernel_size");
+            if (length == null)
+            {
+                return null;
+            }
+
+            output[axis] = length.Value;
+        }
+
+        return output;
+    }
+
+    /// <summary>The output channels and the parameter count, from the input channels; null (reported) when they do not fit.</summary>
+    internal abstract (int Channels, long Parameters)? Weights(ShapeContext shapes, long window, int channels);
+
+    internal override bool Infer(ShapeContext shapes)
+    {
+        var fits = Axes == 1 ? shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", Name.Replace("1d", "2d")) : shapes.NeedsImage();
+        if (!fits)
+        {
+            return false;
+        }
+
+        var spatial = Spatial(shapes);
+        var window = shapes.Get(KernelSize).Aggregate(1L, (p, k) => p * k);
+        var weights = spatial == null ? null : Weights(shapes, window, shapes.Last);
+        if (weights == null)
+        {
+            return false;
+        }
+
+        shapes.Output(spatial!.Concat(new[] { weights.Value.Channels }).ToArray(), weights.Value.Parameters);
+        return true;
+    }
+
+    private protected long Bias(ShapeContext shapes, int count) => shapes.Get(UseBias) ? count : 0;
+}
+
+/// <summary>Keras' Conv1D and Conv2D: kernel (kernel_size..., channels / groups, filters).</summary>
+public abstract class PlainConvolutionLayer : ConvolutionLayer
+{
+    protected PlainConvolutionLayer(int axes) : base(axes, causal: axes == 1)
+    {
+        Arguments = new Argument[] { Filters, KernelSize, Strides, Padding, DilationRate, Groups, Activation, UseBias, KernelInitializer, BiasInitializer };
+    }
+
+    public static readonly IntArgument Filters = CommonArguments.Filters();
+    public static readonly IntArgument Groups = new("groups", "How many groups the channels split into, each convolved on its own.", 1);
+
+    public override IReadOnlyList<Argument> Arguments { get; }
+
+    public override IntArgument Width => Filters;
+
+    internal override (int Channels, long Parameters)? Weights(ShapeContext shapes, long window, int channels)
+    {
+        var filters = shapes.Get(Filters);
+        var groups = shapes.Get(Groups);
+        if (channels % groups != 0 || filters % groups != 0)
+        {
+            shapes.Report(DiagnosticCatalog.ArgumentShapeMismatch, shapes.Layer.Index, shapes.Layer.KindName, $"splits {channels} input channels and {filters} filters into {groups} groups",
+                shapes.From, ShapeContext.Format(shapes.Input), "use a groups that divides both");
+            return null;
+        }
+
+        return (filters, checked((window * (channels / groups) * filters) + Bias(shapes, filters)));
+    }
+}
+
+/// <summary>Keras' Conv1D on (steps, channels); padding valid, same or causal.</summary>
+public sealed class Conv1DLayer() : PlainConvolutionLayer(1)
+{
+    public override LayerExample Example { get; } = new("[10, 3]", "- conv1d: {filters: 4, kernel_size: 3, padding: causal, dilation_rate: 2}");
 
     public override string Name => "conv1d";
 
     public override string KerasClass => "Conv1D";
 
     public override string Summary => "A 1-D convolution over steps (channels-last).";
-
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
-    {
-        Filters, KernelSize, Strides, Padding, DilationRate, Activation, UseBias, KernelInitializer, BiasInitializer,
-    };
-
-    public override IReadOnlyList<string> Unsupported { get; } = WeightUnsupported.Concat(new[] { "groups", "data_format" }).Concat(LayerUnsupported).ToArray();
-
-    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
-
-    public override ActivationArgument OutputActivation => Activation;
-
-    public override bool CanStopBeforeActivation => true;
-
-    public override IntArgument Width => Filters;
-
-    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
-
-    /// <summary>Keras rejects a dilated, strided window too: it skips inputs unevenly.</summary>
-    internal override bool Validate(LayerBinding binding)
-    {
-        var dilation = binding.Get(DilationRate)[0];
-        if (dilation > 1 && binding.Get(Strides)[0] > 1)
-        {
-            binding.Report(DiagnosticCatalog.OutOfRange, binding.SpanOf(DilationRate), binding.Args.Describe(DilationRate.Name), "1 when strides is greater than 1", dilation);
-        }
-
-        return true;
-    }
-
-    internal override bool Infer(ShapeContext shapes)
-    {
-        if (!shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", "conv2d"))
-        {
-            return false;
-        }
-
-        var kernel = shapes.Get(KernelSize)[0];
-        var dilation = shapes.Get(DilationRate)[0];
-        var span = ((long)dilation * (kernel - 1)) + 1;
-        var what = dilation > 1 ? $"kernel span (kernel_size {kernel} with dilation_rate {dilation})" : "kernel_size";
-        var length = shapes.Slide(0, "steps", span, shapes.Get(Strides)[0], shapes.Get(Padding), what, "kernel_size");
-        if (length == null)
-        {
-            return false;
-        }
-
-        var filters = shapes.Get(Filters);
-        shapes.Output(new[] { length.Value, filters }, checked(((long)kernel * shapes.Input[1] * filters) + (shapes.Get(UseBias) ? filters : 0)));
-        return true;
-    }
 }
 
-/// <summary>Keras' Conv2D on channels-last (height, width, channels): kernel (kh, kw, channels, filters).</summary>
-public sealed class Conv2DLayer : LayerKind
+/// <summary>Keras' Conv2D on (height, width, channels).</summary>
+public sealed class Conv2DLayer() : PlainConvolutionLayer(2)
 {
-    public static readonly IntArgument Filters = CommonArguments.Filters();
-    public static readonly WindowArgument KernelSize = new("kernel_size", "The window: one size for both axes, or (height, width).", 2)
-    {
-        MissingHint = " (the window, e.g. kernel_size: 3 or [3, 3])",
-    };
-    public static readonly WindowArgument Strides = new("strides", "The step between windows: one for both axes, or (height, width).", 2);
-    public static readonly ChoiceArgument Padding = CommonArguments.Padding();
-    public static readonly ActivationArgument Activation = CommonArguments.Activation();
-    public static readonly BoolArgument UseBias = CommonArguments.UseBias();
-    public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
-    public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+    public override LayerExample Example { get; } = new("[8, 8, 2]", "- conv2d: {filters: 4, kernel_size: [3, 2], strides: 2, groups: 2}");
 
     public override string Name => "conv2d";
 
     public override string KerasClass => "Conv2D";
 
     public override string Summary => "A 2-D convolution over images (channels-last).";
-
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
-    {
-        Filters, KernelSize, Strides, Padding, Activation, UseBias, KernelInitializer, BiasInitializer,
-    };
-
-    public override IReadOnlyList<string> Unsupported { get; } = WeightUnsupported.Concat(new[] { "dilation_rate", "groups", "data_format" }).Concat(LayerUnsupported).ToArray();
-
-    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
-
-    public override ActivationArgument OutputActivation => Activation;
-
-    public override bool CanStopBeforeActivation => true;
-
-    public override IntArgument Width => Filters;
-
-    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
-
-    internal override bool Infer(ShapeContext shapes)
-    {
-        if (!shapes.NeedsImage())
-        {
-            return false;
-        }
-
-        var kernel = shapes.Get(KernelSize);
-        var strides = shapes.Get(Strides);
-        var padding = shapes.Get(Padding);
-        var height = shapes.Slide(0, "height", kernel[0], strides[0], padding, "kernel_size", "kernel_size");
-        var width = height == null ? null : shapes.Slide(1, "width", kernel[1], strides[1], padding, "kernel_size", "kernel_size");
-        if (width == null)
-        {
-            return false;
-        }
-
-        var filters = shapes.Get(Filters);
-        var parameters = checked(((long)kernel[0] * kernel[1] * shapes.Input[2] * filters) + (shapes.Get(UseBias) ? filters : 0));
-        shapes.Output(new[] { height!.Value, width.Value, filters }, parameters);
-        return true;
-    }
 }

@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Dense: a kernel (features, units) on the last axis, every leading axis kept.</summary>
 public sealed class DenseLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[8]", "- dense: {units: 4, activation: relu}");
+
     public static readonly IntArgument Units = CommonArguments.Units();
     public static readonly ActivationArgument Activation = CommonArguments.Activation();
     public static readonly BoolArgument UseBias = CommonArguments.UseBias();
@@ -29,7 +31,7 @@ public sealed class DenseLayer : LayerKind
 
     public override bool KeepsLeadingAxes => true;
 
-    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
+    public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => InputFeatures(layer);
 
     internal override bool Infer(ShapeContext shapes)
     {

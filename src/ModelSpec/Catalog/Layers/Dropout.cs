@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Dropout: while training, zeroes a fraction of its inputs and scales the rest.</summary>
 public sealed class DropoutLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[8]", "- dropout: 0.5");
+
     public static readonly DoubleArgument Rate = new("rate", "The fraction of inputs to drop while training.", 0, r => r >= 0 && r < 1, "a number at least 0 and less than 1")
     {
         MissingHint = " (the fraction of inputs to drop, e.g. dropout: 0.2)",

@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Embedding: integer indices in, one learnt vector per index out; it must be the first layer.</summary>
 public sealed class EmbeddingLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[6]", "- embedding: {input_dim: 20, output_dim: 4}");
+
     public static readonly IntArgument InputDim = new("input_dim", "The vocabulary size: indices run from 0 to input_dim - 1.")
     {
         MissingHint = " (the vocabulary size: indices run from 0 to input_dim - 1)",

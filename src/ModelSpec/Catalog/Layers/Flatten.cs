@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Flatten: every axis after the batch axis into one.</summary>
 public sealed class FlattenLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[4, 3]", "- flatten");
+
     public override string Name => "flatten";
 
     public override string KerasClass => "Flatten";

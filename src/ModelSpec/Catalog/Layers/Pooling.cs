@@ -1,60 +1,32 @@
 namespace ModelDsl.Spec;
 
-/// <summary>Keras' MaxPooling1D on (steps, channels); strides default (None) to the pool size: windows side by side.</summary>
-public sealed class MaxPooling1DLayer : LayerKind
+/// <summary>
+/// Keras' max and average pooling over windows of steps (1-D) or of an image (2-D), channels-last; <c>strides</c>
+/// default (None) to the pool size: windows side by side.
+/// </summary>
+public abstract class WindowPoolingLayer : LayerKind
 {
-    public static readonly WindowArgument PoolSize = new("pool_size", "The window length.", 1, 2);
-    public static readonly WindowArgument Strides = new("strides", "The step between windows; the pool size when null.", 1) { Follows = PoolSize };
-    public static readonly ChoiceArgument Padding = CommonArguments.Padding();
-
-    public override string Name => "max_pooling1d";
-
-    public override string KerasClass => "MaxPooling1D";
-
-
-    public override string Summary => "The maximum over each window of steps.";
-
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { PoolSize, Strides, Padding };
-
-    public override Argument Shorthand => PoolSize;
-
-    public override IReadOnlyList<string> Unsupported { get; } = new[] { "data_format" }.Concat(LayerUnsupported).ToArray();
-
-    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
-
-    internal override bool Infer(ShapeContext shapes)
+    protected WindowPoolingLayer(int axes, bool poolSizeRequired)
     {
-        if (!shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", "max_pooling2d"))
+        Axes = axes;
+        PoolSize = new WindowArgument("pool_size", axes == 1 ? "The window length." : "The window: one size for both axes, or (height, width).", axes, 2)
         {
-            return false;
-        }
-
-        var length = shapes.Slide(0, "steps", shapes.Get(PoolSize)[0], shapes.Get(Strides)[0], shapes.Get(Padding), "pool_size", "pool_size");
-        if (length == null)
-        {
-            return false;
-        }
-
-        shapes.Output(new[] { length.Value, shapes.Input[1] }, 0);
-        return true;
+            MissingHint = poolSizeRequired ? (axes == 1 ? " (the window length, e.g. pool_size: 2)" : " (the window, e.g. pool_size: 2 or [2, 2])") : null,
+        };
+        Strides = new WindowArgument("strides", "The step between windows; the pool size when null.", axes) { Follows = PoolSize };
+        Arguments = new Argument[] { PoolSize, Strides, Padding };
     }
-}
 
-/// <summary>Keras' MaxPooling2D on (height, width, channels); strides default (None) to the pool size.</summary>
-public sealed class MaxPooling2DLayer : LayerKind
-{
-    public static readonly WindowArgument PoolSize = new("pool_size", "The window: one size for both axes, or (height, width).", 2, 2);
-    public static readonly WindowArgument Strides = new("strides", "The step between windows; the pool size when null.", 2) { Follows = PoolSize };
     public static readonly ChoiceArgument Padding = CommonArguments.Padding();
 
-    public override string Name => "max_pooling2d";
+    /// <summary>1 for steps, 2 for images.</summary>
+    public int Axes { get; }
 
-    public override string KerasClass => "MaxPooling2D";
+    public WindowArgument PoolSize { get; }
 
+    public WindowArgument Strides { get; }
 
-    public override string Summary => "The maximum over each window of an image.";
-
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { PoolSize, Strides, Padding };
+    public override IReadOnlyList<Argument> Arguments { get; }
 
     public override Argument Shorthand => PoolSize;
 
@@ -62,9 +34,12 @@ public sealed class MaxPooling2DLayer : LayerKind
 
     public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
 
+    /// <summary>The 2-D layer to suggest for images fed to the 1-D one.</summary>
+    protected abstract string ImageLayer { get; }
+
     internal override bool Infer(ShapeContext shapes)
     {
-        if (!shapes.NeedsImage())
+        if (Axes == 1 ? !shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", ImageLayer) : !shapes.NeedsImage())
         {
             return false;
         }
@@ -72,14 +47,145 @@ public sealed class MaxPooling2DLayer : LayerKind
         var pool = shapes.Get(PoolSize);
         var strides = shapes.Get(Strides);
         var padding = shapes.Get(Padding);
-        var height = shapes.Slide(0, "height", pool[0], strides[0], padding, "pool_size", "pool_size");
-        var width = height == null ? null : shapes.Slide(1, "width", pool[1], strides[1], padding, "pool_size", "pool_size");
-        if (width == null)
+        var names = Axes == 1 ? new[] { "steps" } : new[] { "height", "width" };
+        var output = (int[])shapes.Input.Clone();
+        for (var axis = 0; axis < Axes; axis++)
+        {
+            var length = shapes.Slide(axis, names[axis], pool[axis], strides[axis], padding, "pool_size", "pool_size");
+            if (length == null)
+            {
+                return false;
+            }
+
+            output[axis] = length.Value;
+        }
+
+        shapes.Output(output, 0);
+        return true;
+    }
+}
+
+/// <summary>Keras' MaxPooling1D on (steps, channels).</summary>
+public sealed class MaxPooling1DLayer() : WindowPoolingLayer(1, poolSizeRequired: false)
+{
+    public override LayerExample Example { get; } = new("[10, 3]", "- max_pooling1d: {pool_size: 3, strides: 2, padding: same}");
+
+    public override string Name => "max_pooling1d";
+
+    public override string KerasClass => "MaxPooling1D";
+
+    public override string Summary => "The maximum over each window of steps.";
+
+    protected override string ImageLayer => "max_pooling2d";
+}
+
+/// <summary>Keras' MaxPooling2D on (height, width, channels).</summary>
+public sealed class MaxPooling2DLayer() : WindowPoolingLayer(2, poolSizeRequired: false)
+{
+    public override LayerExample Example { get; } = new("[8, 8, 2]", "- max_pooling2d: 2");
+
+    public override string Name => "max_pooling2d";
+
+    public override string KerasClass => "MaxPooling2D";
+
+    public override string Summary => "The maximum over each window of an image.";
+
+    protected override string ImageLayer => "max_pooling2d";
+}
+
+/// <summary>Keras' AveragePooling1D on (steps, channels); with same padding the padded cells are not counted.</summary>
+public sealed class AveragePooling1DLayer() : WindowPoolingLayer(1, poolSizeRequired: true)
+{
+    public override LayerExample Example { get; } = new("[10, 3]", "- average_pooling1d: {pool_size: 3, padding: same}");
+
+    public override string Name => "average_pooling1d";
+
+    public override string KerasClass => "AveragePooling1D";
+
+    public override string Summary => "The mean over each window of steps.";
+
+    protected override string ImageLayer => "average_pooling2d";
+}
+
+/// <summary>Keras' AveragePooling2D on (height, width, channels); with same padding the padded cells are not counted.</summary>
+public sealed class AveragePooling2DLayer() : WindowPoolingLayer(2, poolSizeRequired: true)
+{
+    public override LayerExample Example { get; } = new("[8, 8, 2]", "- average_pooling2d: {pool_size: [2, 3]}");
+
+    public override string Name => "average_pooling2d";
+
+    public override string KerasClass => "AveragePooling2D";
+
+    public override string Summary => "The mean over each window of an image.";
+
+    protected override string ImageLayer => "average_pooling2d";
+}
+
+/// <summary>Keras' global pooling: the maximum or mean over every step (1-D) or every pixel (2-D), per channel.</summary>
+public abstract class GlobalPoolingLayer(int axes) : LayerKind
+{
+    public static readonly BoolArgument Keepdims = new("keepdims", "Whether to keep the pooled axes, with length 1.", false);
+
+    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { Keepdims };
+
+    public override IReadOnlyList<string> Unsupported { get; } = new[] { "data_format" }.Concat(LayerUnsupported).ToArray();
+
+    public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
+
+    internal override bool Infer(ShapeContext shapes)
+    {
+        var fits = axes == 1 ? shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", Name.Replace("1d", "2d")) : shapes.NeedsImage();
+        if (!fits)
         {
             return false;
         }
 
-        shapes.Output(new[] { height!.Value, width.Value, shapes.Input[2] }, 0);
+        var channels = shapes.Last;
+        shapes.Output(shapes.Get(Keepdims) ? Enumerable.Repeat(1, axes).Concat(new[] { channels }).ToArray() : new[] { channels }, 0);
         return true;
     }
+}
+
+public sealed class GlobalMaxPooling1DLayer() : GlobalPoolingLayer(1)
+{
+    public override LayerExample Example { get; } = new("[6, 3]", "- global_max_pooling1d");
+
+    public override string Name => "global_max_pooling1d";
+
+    public override string KerasClass => "GlobalMaxPooling1D";
+
+    public override string Summary => "The maximum over every step, per channel.";
+}
+
+public sealed class GlobalMaxPooling2DLayer() : GlobalPoolingLayer(2)
+{
+    public override LayerExample Example { get; } = new("[4, 4, 3]", "- global_max_pooling2d: {keepdims: true}");
+
+    public override string Name => "global_max_pooling2d";
+
+    public override string KerasClass => "GlobalMaxPooling2D";
+
+    public override string Summary => "The maximum over every pixel, per channel.";
+}
+
+public sealed class GlobalAveragePooling1DLayer() : GlobalPoolingLayer(1)
+{
+    public override LayerExample Example { get; } = new("[6, 3]", "- global_average_pooling1d: {keepdims: true}");
+
+    public override string Name => "global_average_pooling1d";
+
+    public override string KerasClass => "GlobalAveragePooling1D";
+
+    public override string Summary => "The mean over every step, per channel.";
+}
+
+public sealed class GlobalAveragePooling2DLayer() : GlobalPoolingLayer(2)
+{
+    public override LayerExample Example { get; } = new("[4, 4, 3]", "- global_average_pooling2d");
+
+    public override string Name => "global_average_pooling2d";
+
+    public override string KerasClass => "GlobalAveragePooling2D";
+
+    public override string Summary => "The mean over every pixel, per channel.";
 }

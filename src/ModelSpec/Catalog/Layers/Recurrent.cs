@@ -32,7 +32,7 @@ public abstract class RecurrentLayer : LayerKind
 
     public override IntArgument Width => Units;
 
-    public override IReadOnlyList<int> RuntimeSizes(LayerSpec layer) => new[] { layer.InputShape[layer.InputShape.Count - 1] };
+    public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => InputFeatures(layer);
 
     /// <summary>How many gates share the kernels' columns: 4 for an LSTM, 3 for a GRU, 1 for a SimpleRNN.</summary>
     protected abstract int Gates { get; }
@@ -57,6 +57,8 @@ public abstract class RecurrentLayer : LayerKind
 /// <summary>Keras' LSTM: gates i, f, c, o and one bias; <c>unit_forget_bias</c> starts the forget gate's bias at 1.</summary>
 public sealed class LstmLayer : RecurrentLayer
 {
+    public override LayerExample Example { get; } = new("[6, 3]", "- lstm: {units: 4, return_sequences: true}");
+
     public static readonly BoolArgument UnitForgetBias = new("unit_forget_bias", "Whether the forget gate's bias starts at 1.", true);
 
     public override string Name => "lstm";
@@ -76,6 +78,8 @@ public sealed class LstmLayer : RecurrentLayer
 /// <summary>Keras' GRU; <c>reset_after</c> (Keras' and cuDNN's default) keeps a second bias for the recurrent kernel.</summary>
 public sealed class GruLayer : RecurrentLayer
 {
+    public override LayerExample Example { get; } = new("[6, 3]", "- gru: 4");
+
     public static readonly BoolArgument ResetAfter = new("reset_after", "Whether the reset gate applies after the recurrent product (Keras 2.x and cuDNN).", true);
 
     public override string Name => "gru";
@@ -97,6 +101,8 @@ public sealed class GruLayer : RecurrentLayer
 /// <summary>Keras' SimpleRNN: h = activation(x W + h U + b).</summary>
 public sealed class SimpleRnnLayer : RecurrentLayer
 {
+    public override LayerExample Example { get; } = new("[6, 3]", "- simple_rnn: {units: 4, activation: relu}");
+
     public override string Name => "simple_rnn";
 
     public override string KerasClass => "SimpleRNN";

@@ -3,6 +3,8 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Reshape: a new per-sample shape with the same number of values; one axis may be -1 (inferred).</summary>
 public sealed class ReshapeLayer : LayerKind
 {
+    public override LayerExample Example { get; } = new("[12]", "- reshape: [4, -1]");
+
     private const string AnyAxis = "a positive integer or -1";
 
     public static readonly IntListArgument TargetShape = new("target_shape", "The new shape of one sample; one axis may be -1.", -1,
