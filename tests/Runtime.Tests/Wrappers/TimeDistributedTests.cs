@@ -28,16 +28,28 @@ public class TimeDistributedTests
     }
 
     [Fact]
-    public void Conv2DOverFramesAtEveryStep()
+    public void Conv1DOverSignalsAtEveryStep()
     {
-        // Keras' docstring example, smaller: frames (batch, time, height, width, channels) through one Conv2D.
+        // Frames of (length, channels) at every step, through one Conv1D.
         using var scope = NewDisposeScope();
-        using var distributed = new TimeDistributed(new Conv2D(3, 8, 3, 3));
-        var input = Uniform(2, 4, 7, 6, 3);
+        using var distributed = new TimeDistributed(new Conv1D(3, 8, 3, padding: "same", activation: Activation.Relu));
+        var input = Uniform(2, 4, 7, 3);
         var output = distributed.forward(input);
-        Assert.Equal([2, 4, 5, 4, 8], output.shape);
+        Assert.Equal([2, 4, 7, 8], output.shape);
         Close(PerStep(distributed.Layer, input), output, 1e-6);
-        Assert.Equal(3 * 3 * 3 * 8 + 8, distributed.WeightCount);
+        Assert.Equal(3 * 3 * 8 + 8, distributed.WeightCount);
+    }
+
+    [Fact]
+    public void DenseOverImagesActsOnTheLastAxisOfEveryStep()
+    {
+        // (batch, time, height, width, channels): the steps fold, the sample axes stay.
+        using var scope = NewDisposeScope();
+        using var distributed = new TimeDistributed(new Dense(3, 2));
+        var input = Uniform(2, 4, 5, 6, 3);
+        var output = distributed.forward(input);
+        Assert.Equal([2, 4, 5, 6, 2], output.shape);
+        Close(PerStep(distributed.Layer, input), output, 1e-6);
     }
 
     [Fact]
@@ -46,8 +58,9 @@ public class TimeDistributedTests
         using var scope = NewDisposeScope();
         using var flatten = new TimeDistributed(new Flatten());
         Assert.Equal([2, 3, 20], flatten.forward(Uniform(2, 3, 4, 5)).shape);
-        using var pool = new TimeDistributed(new MaxPooling2D(2, 2, 2, 2));
-        var input = Uniform(2, 3, 4, 4, 2);
+        using var pool = new TimeDistributed(new MaxPooling1D(2, 2));
+        var input = Uniform(2, 3, 6, 2);
+        Assert.Equal([2, 3, 3, 2], pool.forward(input).shape);
         Close(PerStep(pool.Layer, input), pool.forward(input), 0);
         Assert.Equal(0, pool.WeightCount);
     }
@@ -73,7 +86,7 @@ public class TimeDistributedTests
     public void DefaultNamesAreKerasSnakeCase()
     {
         Assert.Equal("simple_rnn", new TimeDistributed(new SimpleRnn(2, 3)).LayerName);
-        Assert.Equal("max_pooling2d", new TimeDistributed(new MaxPooling2D(2, 2, 2, 2)).LayerName);
+        Assert.Equal("max_pooling1d", new TimeDistributed(new MaxPooling1D(2, 2)).LayerName);
         Assert.Equal("conv1d", new TimeDistributed(new Conv1D(2, 3, 2)).LayerName);
         Assert.Equal("batch_normalization", new TimeDistributed(new BatchNormalization(2)).LayerName);
         Assert.Equal("activation", new TimeDistributed(new ActivationLayer(Activation.Relu)).LayerName);

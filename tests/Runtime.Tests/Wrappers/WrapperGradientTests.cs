@@ -55,8 +55,11 @@ public class WrapperGradientTests
     public void TimeDistributedDense() => GradientTests.CheckGradients(new TimeDistributed(new Dense(5, 4, Activation.Tanh)), [2, 3, 5]);
 
     [Fact]
-    public void TimeDistributedConv2D() =>
-        GradientTests.CheckGradients(new TimeDistributed(new Conv2D(2, 3, 3, 3, padding: "same", activation: Activation.Sigmoid)), [2, 3, 4, 4, 2]);
+    public void TimeDistributedConv1D() =>
+        GradientTests.CheckGradients(new TimeDistributed(new Conv1D(2, 3, 3, padding: "same", activation: Activation.Sigmoid)), [2, 3, 5, 2]);
+
+    [Fact]
+    public void TimeDistributedDenseOverImages() => GradientTests.CheckGradients(new TimeDistributed(new Dense(2, 3, Activation.Tanh)), [2, 3, 4, 4, 2]);
 
     [Fact]
     public void TimeDistributedBatchNormalizationWhileTraining() =>
