@@ -41,7 +41,11 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// <summary>Keras' parameter count of this layer: every weight's element count, state included.</summary>
     public long WeightCount => Weights().Sum(w => w.Tensor.numel());
 
-    /// <summary>Keras' <c>weights</c>: parameters and state in the order they were added (what a checkpoint holds).</summary>
+    /// <summary>
+    /// Keras' <c>weights</c>: parameters and state in the order they were added (what a checkpoint holds), then those of
+    /// each wrapped layer (a registered child layer, in registration order) under "child.weight", as
+    /// <c>named_parameters()</c> names them.
+    /// </summary>
     public IEnumerable<(string Name, Tensor Tensor, bool Trainable)> Weights()
     {
         foreach (var name in _weightNames)
@@ -50,6 +54,14 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
                 yield return (name, parameter, parameter.requires_grad);
             else
                 yield return (name, State(name), false);
+        }
+        foreach (var (childName, child) in named_children())
+        {
+            if (child is Layer layer)
+            {
+                foreach (var (name, tensor, trainable) in layer.Weights())
+                    yield return ($"{childName}.{name}", tensor, trainable);
+            }
         }
     }
 }

@@ -14,6 +14,14 @@ namespace ModelDsl.Runtime.Layers;
 /// <see cref="FusedRecurrence{TSelf}"/>); without gradients it saves nothing and keeps one rolling state. Anything
 /// else (another device, dtype or activation, or <see cref="Fused"/> off) runs as a cell loop of TorchSharp ops.
 /// </para>
+/// <para>
+/// Keras' dropout comes as per-sequence masks (0 or 1 / (1 - rate), the same at every step), null for none: input
+/// masks (1 or gates, batch, features) and recurrent masks (gates, batch, units). One input mask multiplies the input
+/// before the recurrence, fused or not. Per-gate masks, which Keras 3 draws whenever recurrent dropout is on, run the
+/// cell loop: each gate then has its own product of a differently masked input and state (Keras' implementation 1),
+/// where the fused node has one product of the state for all gates per step. Only training draws masks, so inference
+/// keeps the fused node.
+/// </para>
 /// </summary>
 public static class RecurrentKernels
 {
@@ -35,12 +43,19 @@ public static class RecurrentKernels
     /// or null.
     /// </summary>
     public static Tensor Lstm(Tensor input, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Activation activation,
-        Activation recurrentActivation, bool returnSequences)
+        Activation recurrentActivation, bool returnSequences, Tensor? inputMasks = null, Tensor? recurrentMasks = null)
     {
-        CheckShapes(input, kernel, recurrentKernel, bias, 4, pairedBias: false);
-        return Fusable(input, kernel, recurrentKernel, bias, 4, activation, recurrentActivation)
-            ? FusedLstm.Run(input, kernel, recurrentKernel, bias, new(activation, recurrentActivation, false), returnSequences)
-            : CellLoops.Lstm(input, kernel, recurrentKernel, bias, activation, recurrentActivation, returnSequences);
+        const int Gates = 4;
+        CheckShapes(input, kernel, recurrentKernel, bias, Gates, pairedBias: false);
+        CheckMasks(input, recurrentKernel, Gates, inputMasks, recurrentMasks);
+        if (PerGate(inputMasks, recurrentMasks))
+            return CellLoops.Lstm(input, kernel, recurrentKernel, bias, activation, recurrentActivation, returnSequences, inputMasks, recurrentMasks);
+        using var scope = NewDisposeScope();
+        var x = Dropped(input, inputMasks);
+        var output = Fusable(x, kernel, recurrentKernel, bias, Gates, activation, recurrentActivation)
+            ? FusedLstm.Run(x, kernel, recurrentKernel, bias, new(activation, recurrentActivation, false), returnSequences)
+            : CellLoops.Lstm(x, kernel, recurrentKernel, bias, activation, recurrentActivation, returnSequences);
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -48,22 +63,44 @@ public static class RecurrentKernels
     /// the input bias, row 1 the recurrent bias; otherwise one (3 units) bias. Null for none.
     /// </summary>
     public static Tensor Gru(Tensor input, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Activation activation,
-        Activation recurrentActivation, bool resetAfter, bool returnSequences)
+        Activation recurrentActivation, bool resetAfter, bool returnSequences, Tensor? inputMasks = null, Tensor? recurrentMasks = null)
     {
-        CheckShapes(input, kernel, recurrentKernel, bias, 3, pairedBias: resetAfter);
-        return Fusable(input, kernel, recurrentKernel, bias, 3, activation, recurrentActivation)
-            ? FusedGru.Run(input, kernel, recurrentKernel, bias, new(activation, recurrentActivation, resetAfter), returnSequences)
-            : CellLoops.Gru(input, kernel, recurrentKernel, bias, activation, recurrentActivation, resetAfter, returnSequences);
+        const int Gates = 3;
+        CheckShapes(input, kernel, recurrentKernel, bias, Gates, pairedBias: resetAfter);
+        CheckMasks(input, recurrentKernel, Gates, inputMasks, recurrentMasks);
+        if (PerGate(inputMasks, recurrentMasks))
+            return CellLoops.Gru(input, kernel, recurrentKernel, bias, activation, recurrentActivation, resetAfter, returnSequences, inputMasks,
+                recurrentMasks);
+        using var scope = NewDisposeScope();
+        var x = Dropped(input, inputMasks);
+        var output = Fusable(x, kernel, recurrentKernel, bias, Gates, activation, recurrentActivation)
+            ? FusedGru.Run(x, kernel, recurrentKernel, bias, new(activation, recurrentActivation, resetAfter), returnSequences)
+            : CellLoops.Gru(x, kernel, recurrentKernel, bias, activation, recurrentActivation, resetAfter, returnSequences);
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>Keras' SimpleRNN: h = act(x K + h U + b); bias (units) or null.</summary>
-    public static Tensor SimpleRnn(Tensor input, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Activation activation, bool returnSequences)
+    public static Tensor SimpleRnn(Tensor input, Tensor kernel, Tensor recurrentKernel, Tensor? bias, Activation activation, bool returnSequences,
+        Tensor? inputMasks = null, Tensor? recurrentMasks = null)
     {
-        CheckShapes(input, kernel, recurrentKernel, bias, 1, pairedBias: false);
-        return Fusable(input, kernel, recurrentKernel, bias, 1, activation, activation)
-            ? FusedSimpleRnn.Run(input, kernel, recurrentKernel, bias, new(activation, activation, false), returnSequences)
-            : CellLoops.SimpleRnn(input, kernel, recurrentKernel, bias, activation, returnSequences);
+        const int Gates = 1;
+        CheckShapes(input, kernel, recurrentKernel, bias, Gates, pairedBias: false);
+        CheckMasks(input, recurrentKernel, Gates, inputMasks, recurrentMasks);
+        if (PerGate(inputMasks, recurrentMasks))
+            return CellLoops.SimpleRnn(input, kernel, recurrentKernel, bias, activation, returnSequences, inputMasks, recurrentMasks);
+        using var scope = NewDisposeScope();
+        var x = Dropped(input, inputMasks);
+        var output = Fusable(x, kernel, recurrentKernel, bias, Gates, activation, activation)
+            ? FusedSimpleRnn.Run(x, kernel, recurrentKernel, bias, new(activation, activation, false), returnSequences)
+            : CellLoops.SimpleRnn(x, kernel, recurrentKernel, bias, activation, returnSequences);
+        return output.MoveToOuterDisposeScope();
     }
+
+    // Recurrent masks, or input masks for each gate: the cell loop's per-gate products.
+    private static bool PerGate(Tensor? inputMasks, Tensor? recurrentMasks) => recurrentMasks is not null || inputMasks?.shape[0] > 1;
+
+    // One input mask for every gate and step: the recurrence sees the masked input.
+    private static Tensor Dropped(Tensor input, Tensor? inputMasks) => inputMasks is null ? input : input * inputMasks[0].unsqueeze(1);
 
     private static bool Fusable(Tensor input, Tensor kernel, Tensor recurrent, Tensor? bias, int gates, Activation activation, Activation gate)
     {
@@ -89,6 +126,16 @@ public static class RecurrentKernels
         long[] biasShape = pairedBias ? [2, width] : [width];
         if (bias is not null && !bias.shape.SequenceEqual(biasShape))
             throw new ArgumentException($"the bias must be ({string.Join(", ", biasShape)}), got {Shape(bias)}", nameof(bias));
+    }
+
+    private static void CheckMasks(Tensor input, Tensor recurrent, int gates, Tensor? inputMasks, Tensor? recurrentMasks)
+    {
+        long batch = input.shape[0], features = input.shape[2], units = recurrent.shape[0];
+        if (inputMasks is not null && (inputMasks.dim() != 3 || (inputMasks.shape[0] != 1 && inputMasks.shape[0] != gates)
+                || inputMasks.shape[1] != batch || inputMasks.shape[2] != features))
+            throw new ArgumentException($"the input masks must be (1 or {gates}, {batch}, {features}), got {Shape(inputMasks)}", nameof(inputMasks));
+        if (recurrentMasks is not null && !recurrentMasks.shape.SequenceEqual([gates, batch, units]))
+            throw new ArgumentException($"the recurrent masks must be ({gates}, {batch}, {units}), got {Shape(recurrentMasks)}", nameof(recurrentMasks));
     }
 
     private static string Shape(Tensor tensor) => $"({string.Join(", ", tensor.shape)})";

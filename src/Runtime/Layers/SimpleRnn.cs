@@ -1,36 +1,27 @@
 namespace ModelDsl.Runtime.Layers;
 
-/// <summary>Keras' SimpleRNN over (batch, time, features): h = activation(x kernel + h recurrent_kernel + bias).</summary>
-public sealed class SimpleRnn : Layer
+/// <summary>
+/// Keras' SimpleRNN over (batch, time, features): h = activation(x kernel + h recurrent_kernel + bias).
+/// <c>dropout</c>, <c>recurrentDropout</c> and <c>goBackwards</c> as <see cref="RecurrentLayer"/> describes.
+/// </summary>
+public sealed class SimpleRnn : RecurrentLayer
 {
+    private const int GateCount = 1;
+
     public SimpleRnn(int inputFeatures, int units, Activation activation = Activation.Tanh, bool returnSequences = false, bool useBias = true,
-        string kernelInitializer = "glorot_uniform", string recurrentInitializer = "orthogonal", string biasInitializer = "zeros")
-        : base(nameof(SimpleRnn))
+        string kernelInitializer = "glorot_uniform", string recurrentInitializer = "orthogonal", string biasInitializer = "zeros",
+        double dropout = 0, double recurrentDropout = 0, bool goBackwards = false)
+        : base(nameof(SimpleRnn), inputFeatures, units, GateCount, returnSequences, dropout, recurrentDropout, goBackwards)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputFeatures, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
-        Units = units;
         Activation = activation;
-        ReturnSequences = returnSequences;
         AddWeight("kernel", Initializers.Create(kernelInitializer, [inputFeatures, units]));
         AddWeight("recurrent_kernel", Initializers.Create(recurrentInitializer, [units, units]));
         if (useBias)
             AddWeight("bias", Initializers.Create(biasInitializer, [units]));
     }
 
-    public int Units { get; }
-
     public Activation Activation { get; }
 
-    public bool ReturnSequences { get; }
-
-    public Parameter Kernel => Weight("kernel");
-
-    public Parameter RecurrentKernel => Weight("recurrent_kernel");
-
-    public Parameter? Bias => OptionalWeight("bias");
-
-    /// <summary>(batch, time, units) with <see cref="ReturnSequences"/>, else the last step's (batch, units).</summary>
-    public override Tensor forward(Tensor input) =>
-        RecurrentKernels.SimpleRnn(input, Kernel, RecurrentKernel, Bias, Activation, ReturnSequences);
+    private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
+        RecurrentKernels.SimpleRnn(input, Kernel, RecurrentKernel, Bias, Activation, ReturnSequences, inputMasks, recurrentMasks);
 }
