@@ -79,6 +79,17 @@ public sealed class CompileTests
         AssertCompiles(models, []);
     }
 
+    /// <summary>Every optimizer of the catalogue, with one of its own arguments and clipping: the emitted call fits the runtime's.</summary>
+    [Fact]
+    public void EveryOptimizerCompilesAgainstTheRuntime()
+    {
+        var models = ModelDsl.Spec.OptimizerCatalog.All.Select(optimizer => GeneratorHarness.ModelFile(
+            $"/models/{optimizer.Name}.model.yaml",
+            $"model: With{ModelDsl.Spec.CaseNames.Pascal(optimizer.Name)}\nnamespace: Catalogue.Optimizers\ninput: [4]\nlayers:\n  - dense: 1\n" +
+            $"compile: {{loss: mse, optimizer: {{{optimizer.Name}: {{learning_rate: 0.01, decay: 0.001, clipnorm: 1.5}}}}}}\n")).ToArray();
+        AssertCompiles(models, []);
+    }
+
     private static void AssertCompiles(IEnumerable<AdditionalText> models, IEnumerable<(string Path, string Text)> sources)
     {
         var problems = GeneratorHarness.CompileWithRuntime(models, sources.ToArray());

@@ -198,9 +198,9 @@ public class DiagnosticTests
     public void MDSL023_UnsupportedArgument()
     {
         AssertDiagnostic(
-            WithLayers("[28, 28]", "- lstm: {units: 128, recurrent_dropout: 0.2}"),
+            WithLayers("[28, 28]", "- lstm: {units: 128, stateful: true}"),
             "MDSL023", 3, 24,
-            "'recurrent_dropout' is a Keras argument of lstm that ModelDsl does not support; put a dropout layer after it instead");
+            "'stateful' is a Keras argument of lstm that ModelDsl does not support; every batch starts from a zero state (Keras' default, stateful: false)");
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public class PublishedSummaryTests
         "kerasio-dcgan-generator",
         "kerasio-timeseries-anomaly-autoencoder",
         "kerasio-addition-rnn",
+        "kerasio-rnn-bidirectional-lstm",
     };
 
     /// <summary>
@@ -58,7 +59,6 @@ public class PublishedSummaryTests
         ["homl3-wavenet-bach"] = ("variable-length axes (input: [null]), conv1d padding: causal, nadam", "'input'"),
         ["kerasio-rnn-embedding-lstm"] = ("variable-length axes: input: [null] into an embedding without input_length", "'input'"),
         ["kerasio-rnn-gru-simple-rnn"] = ("variable-length axes: input: [null] into an embedding without input_length", "'input'"),
-        ["kerasio-rnn-bidirectional-lstm"] = ("the bidirectional wrapper (merge_mode concat)", "bidirectional"),
     };
 
     public static TheoryData<string> Accepted => new(AcceptedNames);

@@ -25,7 +25,7 @@ public class ReferenceModelTests
     [Fact]
     public void BindsCompileWithKerasDefaults()
     {
-        Assert.Equal("adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 1E-05}", Model.Compile.Optimizer.ToString());
+        Assert.Equal("adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 1E-05, clipnorm: null, clipvalue: null, global_clipnorm: null}", Model.Compile.Optimizer.ToString());
         Assert.Equal(new LossSpec("sparse_categorical_crossentropy", false), Model.Compile.Loss);
         Assert.Equal(new[] { new MetricSpec("accuracy", "sparse_categorical_accuracy") }, Model.Compile.Metrics);
         Assert.Equal(new FitSpec(3, 32, true, 42, 0), Model.Fit);
@@ -59,7 +59,7 @@ public class ReferenceModelTests
 
         Assert.Equal(
             "lstm {units: 128, activation: relu, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, "
-            + "recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, return_sequences: true}",
+            + "recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}",
             Model.Layers[0].Config.ToString());
         Assert.Equal("dropout {rate: 0.2}", Model.Layers[1].Config.ToString());
         Assert.Equal("dense {units: 10, activation: softmax, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}", Model.Layers[6].Config.ToString());

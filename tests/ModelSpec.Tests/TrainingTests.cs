@@ -10,11 +10,11 @@ public class TrainingTests
     private static ModelSpec Compiled(string compile) => SpecOf(WithLayers("[784]", Classifier, compile));
 
     [Theory]
-    [InlineData("adam", "adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0}")]
-    [InlineData("Adam", "adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0}")]
-    [InlineData("adamw", "adamw {learning_rate: 0.001, weight_decay: 0.004, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0}")]
-    [InlineData("sgd", "sgd {learning_rate: 0.01, momentum: 0, nesterov: false, decay: 0}")]
-    [InlineData("RMSprop", "rmsprop {learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1E-07, decay: 0}")]
+    [InlineData("adam", "adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}")]
+    [InlineData("Adam", "adam {learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}")]
+    [InlineData("adamw", "adamw {learning_rate: 0.001, weight_decay: 0.004, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, amsgrad: false, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}")]
+    [InlineData("sgd", "sgd {learning_rate: 0.01, momentum: 0, nesterov: false, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}")]
+    [InlineData("RMSprop", "rmsprop {learning_rate: 0.001, rho: 0.9, momentum: 0, epsilon: 1E-07, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}")]
     public void OptimizersHaveKerasDefaults(string written, string expected)
     {
         var spec = Compiled($"{{optimizer: {written}, loss: sparse_categorical_crossentropy}}");
@@ -25,13 +25,19 @@ public class TrainingTests
     public void OptimizerArgumentsOverrideDefaults()
     {
         Assert.Equal(
-            "sgd {learning_rate: 0.1, momentum: 0.9, nesterov: true, decay: 0.0001}",
+            "nadam {learning_rate: 0.002, beta_1: 0.9, beta_2: 0.999, epsilon: 1E-07, decay: 0, clipnorm: 1, clipvalue: null, global_clipnorm: null}",
+            Compiled("{optimizer: {nadam: {learning_rate: 0.002, clipnorm: 1}}, loss: mse}").Compile.Optimizer.ToString());
+        Assert.Equal(
+            "adagrad {learning_rate: 0.001, initial_accumulator_value: 0.5, epsilon: 1E-07, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: 2.5}",
+            Compiled("{optimizer: {adagrad: {initial_accumulator_value: 0.5, global_clipnorm: 2.5}}, loss: mse}").Compile.Optimizer.ToString());
+        Assert.Equal(
+            "sgd {learning_rate: 0.1, momentum: 0.9, nesterov: true, decay: 0.0001, clipnorm: null, clipvalue: null, global_clipnorm: null}",
             Compiled("{optimizer: {sgd: {learning_rate: 0.1, decay: 1e-4, momentum: 0.9, nesterov: true}}, loss: mse}").Compile.Optimizer.ToString());
         Assert.Equal(
-            "adamw {learning_rate: 0.002, weight_decay: 0.01, beta_1: 0.8, beta_2: 0.99, epsilon: 1E-08, amsgrad: true, decay: 0}",
+            "adamw {learning_rate: 0.002, weight_decay: 0.01, beta_1: 0.8, beta_2: 0.99, epsilon: 1E-08, amsgrad: true, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}",
             Compiled("{optimizer: {adamw: {learning_rate: 0.002, beta_1: 0.8, beta_2: 0.99, epsilon: 1e-8, amsgrad: true, weight_decay: 0.01}}, loss: mse}").Compile.Optimizer.ToString());
         Assert.Equal(
-            "rmsprop {learning_rate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1E-06, decay: 0}",
+            "rmsprop {learning_rate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1E-06, decay: 0, clipnorm: null, clipvalue: null, global_clipnorm: null}",
             Compiled("{optimizer: {rmsprop: {learning_rate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6}}, loss: mse}").Compile.Optimizer.ToString());
     }
 
@@ -142,8 +148,9 @@ public class TrainingTests
     [InlineData("{loss: sparse_categorical_crossentropy, lr: 0.1}", "MDSL010", "unknown key 'lr' in compile; it is an optimizer argument, as optimizer: {adam: {learning_rate: 0.001}}")]
     [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: {lr: 0.1}}}", "MDSL010", "unknown key 'lr' in optimizer 'adam'; did you mean 'learning_rate'? (Keras renamed lr to learning_rate)")]
     [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: {learning_rate: -1}}}", "MDSL013", "'learning_rate' of optimizer 'adam' must be a positive number, but got -1")]
-    [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: {clipnorm: 1}}}", "MDSL023", "'clipnorm' is a Keras argument of optimizer 'adam' that ModelDsl does not support")]
-    [InlineData("{loss: sparse_categorical_crossentropy, optimizer: nadam}", "MDSL017", "unknown optimizer 'nadam'; Keras has it, but ModelDsl does not support it; supported: adam, adamw, sgd, rmsprop")]
+    [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: {use_ema: true}}}", "MDSL023", "'use_ema' is a Keras argument of optimizer 'adam' that ModelDsl does not support")]
+    [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {sgd: {clipnorm: 1, clipvalue: 0.5}}}", "MDSL013", "'clipvalue' of optimizer 'sgd' must be left out when clipnorm is set (Keras clips one way at a time), but got 0.5")]
+    [InlineData("{loss: sparse_categorical_crossentropy, optimizer: ftrl}", "MDSL017", "unknown optimizer 'ftrl'; Keras has it, but ModelDsl does not support it; supported: adam, adamw, sgd, rmsprop, nadam, adamax, adagrad, adadelta")]
     [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: 0.1}}", "MDSL012", "the arguments of optimizer 'adam' must be a mapping such as {learning_rate: 0.001}, but got 0.1")]
     [InlineData("{loss: sparse_categorical_crossentropy, optimizer: {adam: {}, sgd: {}}}", "MDSL012", "'optimizer' in compile must be an optimizer name such as adam, or one name with its arguments such as {adam: {learning_rate: 0.001}}, but got a mapping with the keys adam, sgd")]
     [InlineData("{loss: huber}", "MDSL018", "unknown loss 'huber'; Keras has it, but ModelDsl does not support it; supported: sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy, mean_squared_error, mse, mean_absolute_error, mae")]

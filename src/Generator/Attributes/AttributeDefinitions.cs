@@ -137,8 +137,11 @@ internal static class AttributeDefinitions
         var text = new StringBuilder();
         foreach (var kind in LayerCatalog.All)
         {
-            var required = kind.Arguments.Where(a => a.Required).ToList();
-            text.Append(Indent).Append("/// <summary>Keras' <c>").Append(kind.KerasClass).Append("</c>: ").Append(Xml(kind.Summary)).Append("</summary>\n");
+            // A wrapped layer is the layer attribute that follows the wrapper's.
+            var wraps = kind.Arguments.Any(a => a.Type == ArgumentType.Layer);
+            var required = kind.Arguments.Where(a => a.Required && a.Type != ArgumentType.Layer).ToList();
+            var wrapsText = wraps ? " It wraps the layer attribute that follows it." : string.Empty;
+            text.Append(Indent).Append("/// <summary>Keras' <c>").Append(kind.KerasClass).Append("</c>: ").Append(Xml(kind.Summary)).Append(wrapsText).Append("</summary>\n");
             text.Append(Indent).Append("[global::Microsoft.CodeAnalysis.Embedded]\n");
             text.Append(Indent).Append("[global::System.AttributeUsage(global::System.AttributeTargets.Class, AllowMultiple = true, Inherited = false)]\n");
             text.Append(Indent).Append("internal sealed class ").Append(kind.AttributeName).Append(" : global::System.Attribute\n");

@@ -48,6 +48,7 @@ internal static class AttributeReader
         var modelSpan = SpanOf(modelAttribute) ?? classSpan;
         var sections = new Dictionary<string, MappingEntry>(StringComparer.Ordinal);
         var layers = new List<Node>();
+        (LayerKind Kind, Argument Wrapped, List<MappingEntry> Arguments, SourceSpan Span)? wrapper = null;
 
         if (modelAttribute.ConstructorArguments.Length == 1 && modelAttribute.ConstructorArguments[0].Value is string name)
         {
@@ -66,7 +67,21 @@ internal static class AttributeReader
             var arguments = Arguments(attribute, span);
             if (LayerCatalog.FindAttribute(type.Name) is { } kind)
             {
-                // - lstm: {units: 128, ...}
+                // - lstm: {units: 128, ...}; a wrapper takes the layer attribute after it as {layer: {lstm: {...}}}.
+                if (wrapper is { } outer)
+                {
+                    var inner = new MappingNode(EquatableArray.Create(new MappingEntry(Key(kind.Name, span), new MappingNode(arguments.ToEquatableArray(), span))), span);
+                    arguments = outer.Arguments.Append(new MappingEntry(Key(outer.Wrapped.Name, span), inner)).ToList();
+                    kind = outer.Kind;
+                    span = Cover(outer.Span, span);
+                    wrapper = null;
+                }
+                else if (kind.Arguments.FirstOrDefault(a => a.Type == ArgumentType.Layer) is { } wrapped)
+                {
+                    wrapper = (kind, wrapped, arguments, span);
+                    continue;
+                }
+
                 var layer = new MappingNode(arguments.ToEquatableArray(), span);
                 layers.Add(new MappingNode(EquatableArray.Create(new MappingEntry(Key(kind.Name, span), layer)), span));
                 continue;
@@ -93,6 +108,12 @@ internal static class AttributeReader
                     sections["fit"] = new MappingEntry(Key("fit", span), new MappingNode(arguments.ToEquatableArray(), span));
                     break;
             }
+        }
+
+        if (wrapper is { } last)
+        {
+            // A wrapper with no layer after it: the analyzer reports its missing 'layer'.
+            layers.Add(new MappingNode(EquatableArray.Create(new MappingEntry(Key(last.Kind.Name, last.Span), new MappingNode(last.Arguments.ToEquatableArray(), last.Span))), last.Span));
         }
 
         var layersSpan = layers.Count == 0 ? modelSpan : Cover(layers[0].Span, layers[layers.Count - 1].Span);

@@ -34,11 +34,13 @@ internal static class LayerEmitter
             {
                 int count => CSharp.Literal(count),
                 SampleShape shape => "new int?[] { " + string.Join(", ", shape.Dimensions.Select(CSharp.Literal)) + " }",
+                LayerSpec wrapped => Construction(wrapped),
                 _ => throw new InvalidOperationException($"The emitter cannot write a runtime size {size}."),
             };
         }
 
-        foreach (var argument in arguments.Where(a => a.Required))
+        // A wrapped layer is passed as a runtime size, constructed.
+        foreach (var argument in arguments.Where(a => a.Required && a.Type != ArgumentType.Layer))
         {
             yield return Value(argument, values(argument.Name), named: false);
         }

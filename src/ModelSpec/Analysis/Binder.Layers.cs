@@ -6,6 +6,9 @@ namespace ModelDsl.Spec;
 /// </summary>
 internal sealed partial class Binder
 {
+    /// <summary>The index of the layer being bound, for the messages about a layer it wraps.</summary>
+    private int currentLayer;
+
     private static readonly string[] InputArguments = { "input_shape", "input_dim", "batch_input_shape", "batch_size", "input" };
 
     private List<BoundLayer>? BindLayers(Args model)
@@ -66,6 +69,7 @@ internal sealed partial class Binder
             return Broken(item, index);
         }
 
+        currentLayer = index;
         var label = $"layer {index} '{kind.Name}'";
         var a = new Args(label, key.Span, k => $"'{k}' of {label}");
         foreach (var known in kind.Arguments)
@@ -127,6 +131,60 @@ internal sealed partial class Binder
         }
 
         return new LayerConfig(kind.Name, kind.Arguments.Select(arg => new ArgumentValue(arg.Name, values[arg.Name])).ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A wrapped layer's entry (<c>{lstm: {units: 64}}</c>), bound like a layer of its own; null when it is not one
+    /// (reported, pointing into the entry).
+    /// </summary>
+    internal LayerConfig? BindNested(Node node, string what)
+    {
+        ScalarNode key;
+        Node? arguments = null;
+        switch (node)
+        {
+            case ScalarNode scalar when !IsNull(scalar):
+                key = scalar;
+                break;
+            case MappingNode { Entries.Count: 1 } mapping:
+                key = mapping.Entries[0].Key;
+                arguments = mapping.Entries[0].Value;
+                break;
+            default:
+                Report(DiagnosticCatalog.WrongType, node.Span, what, "one layer, such as {lstm: {units: 64}}", Describe(node));
+                return null;
+        }
+
+        var kind = LayerCatalog.Find(key.Value);
+        if (kind == null)
+        {
+            Report(DiagnosticCatalog.UnknownLayer, key.Span, Shorten(key.Value), currentLayer, UnknownLayerHint(key.Value));
+            return null;
+        }
+
+        var label = $"the {kind.Name} in {what}";
+        var a = new Args(label, key.Span, k => $"'{k}' of {label}");
+        a.Know("name");
+        switch (arguments)
+        {
+            case null:
+                break;
+            case MappingNode mapping:
+                a.AddAll(mapping);
+                break;
+            case var value when IsNull(value):
+                break;
+            case var value when kind.Shorthand is { } shorthand:
+                a.Add(new MappingEntry(new ScalarNode(shorthand.Name, false, value.Span), value));
+                break;
+            default:
+                Report(DiagnosticCatalog.WrongType, arguments.Span, $"the arguments of {label}", "a mapping of its Keras arguments", Describe(arguments));
+                return null;
+        }
+
+        var config = BindConfig(kind, a);
+        ReportUnknownLayerArguments(new BoundLayer(currentLayer, kind, node, key.Span, a));
+        return config;
     }
 
     private static BoundLayer Broken(Node item, int index) =>

@@ -143,6 +143,14 @@ internal sealed partial class Binder
 
         // Optional arguments only: an invalid value is reported and its default kept.
         var spec = new OptimizerSpec(kind.Name, kind.Arguments.Select(arg => new ArgumentValue(arg.Name, arg.Read(this, a))).ToEquatableArray());
+
+        // Keras takes at most one way of clipping.
+        var clipping = OptimizerKind.Clipping.Where(c => spec[c.Name] != null).ToArray();
+        if (clipping.Length > 1)
+        {
+            Report(DiagnosticCatalog.OutOfRange, a[clipping[1].Name]!.Span, a.Describe(clipping[1].Name),
+                $"left out when {clipping[0].Name} is set (Keras clips one way at a time)", Describe(a[clipping[1].Name]!));
+        }
         foreach (var entry in a.Unknown())
         {
             var key = entry.Key.Value;

@@ -27,6 +27,9 @@ public enum ArgumentType
     /// <summary>A list of integers (a target shape, permuted axes): a <c>params</c> list when required, else an <c>int[]</c>.</summary>
     IntList,
 
+    /// <summary>A wrapped layer (Bidirectional's and TimeDistributed's <c>layer</c>): the wrapper's runtime sizes construct it.</summary>
+    Layer,
+
     /// <summary>
     /// Keras' padding or cropping amounts, before and after each axis: <c>(before, after)</c> for one axis,
     /// <c>((top, bottom), (left, right))</c> for two.
@@ -345,6 +348,17 @@ public sealed class AmountsArgument(string name, string summary, int axes, int d
 
         return amounts.ToEquatableArray();
     }
+}
+
+/// <summary>
+/// A wrapped layer, written as a layer entry is: <c>{lstm: {units: 64}}</c> or <c>lstm</c>. Its value is the wrapped
+/// layer's <see cref="LayerConfig"/>; the wrapper's <see cref="LayerKind.RuntimeSizes"/> pass it to the runtime.
+/// </summary>
+public sealed class LayerArgument(string name, string summary) : Argument<LayerConfig?>(name, summary, null)
+{
+    public override ArgumentType Type => ArgumentType.Layer;
+
+    internal override object? Parse(Binder binder, Node node, string what, Args owner) => (object?)binder.BindNested(node, what) ?? Failed;
 }
 
 /// <summary>Keras' snake_case names in C#'s cases.</summary>

@@ -48,6 +48,8 @@ public static class LayerCatalog
         new SpatialDropout2DLayer(),
         new GaussianNoiseLayer(),
         new GaussianDropoutLayer(),
+        new BidirectionalLayer(),
+        new TimeDistributedLayer(),
     };
 
     private static readonly Dictionary<string, LayerKind> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);
@@ -77,7 +79,7 @@ public static class LayerCatalog
     /// <summary>Keras layers ModelDsl does not implement, so the message can say so instead of "unknown".</summary>
     internal static readonly IReadOnlyCollection<string> Unsupported = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "conv3d", "bidirectional", "time_distributed", "multi_head_attention", "attention", "concatenate", "add", "lambda", "masking",
+        "conv3d", "multi_head_attention", "attention", "concatenate", "add", "lambda", "masking",
         "alpha_dropout", "conv_lstm2d", "rescaling",
         "normalization", "input_layer", "input",
     };

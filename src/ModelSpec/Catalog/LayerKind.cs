@@ -97,7 +97,8 @@ public abstract class LayerKind
 
     /// <summary>
     /// The runtime constructor's leading arguments that shape inference computes, in order: an <c>int</c> (input
-    /// features, channels) or a <see cref="SampleShape"/> (the input's per-sample shape). Keras' arguments follow.
+    /// features, channels), a <see cref="SampleShape"/> (the input's per-sample shape) or a <see cref="LayerSpec"/>
+    /// (a wrapped layer, constructed as it would be on its own). Keras' arguments follow.
     /// </summary>
     public virtual IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => Array.Empty<object>();
 

@@ -9,6 +9,10 @@ public static class OptimizerCatalog
         new AdamWOptimizer(),
         new SgdOptimizer(),
         new RmsPropOptimizer(),
+        new NadamOptimizer(),
+        new AdamaxOptimizer(),
+        new AdagradOptimizer(),
+        new AdadeltaOptimizer(),
     };
 
     /// <summary>Keras' default in <c>compile()</c>.</summary>
@@ -19,7 +23,7 @@ public static class OptimizerCatalog
     /// <summary>Keras optimizers ModelDsl does not implement, so the message can say so instead of "unknown".</summary>
     internal static readonly IReadOnlyCollection<string> Unsupported = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "adagrad", "adadelta", "adamax", "nadam", "ftrl", "lion", "adafactor",
+        "ftrl", "lion", "adafactor", "lamb", "loss_scale_optimizer",
     };
 
     /// <summary>The optimizer named <paramref name="name"/> (case-insensitive, as Keras' lookup is), or null.</summary>

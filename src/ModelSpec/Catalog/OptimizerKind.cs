@@ -13,12 +13,24 @@ public abstract class OptimizerKind
     /// <summary>Keras' optimizer arguments ModelDsl does not implement.</summary>
     private static readonly string[] CommonUnsupported =
     {
-        "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum", "ema_overwrite_frequency", "jit_compile", "name",
+        "use_ema", "ema_momentum", "ema_overwrite_frequency", "jit_compile", "name",
         "loss_scale_factor", "gradient_accumulation_steps",
     };
 
     /// <summary>Legacy Keras' per-batch decay: lr / (1 + decay * iterations).</summary>
     public static readonly DoubleArgument Decay = new("decay", "Legacy Keras decay: lr / (1 + decay * iterations), per batch.", 0, v => v >= 0, NonNegative);
+
+    /// <summary>Clips each gradient to this norm before the update.</summary>
+    public static readonly OptionalDoubleArgument Clipnorm = new("clipnorm", "Clips each gradient to this norm before the update.", v => v > 0, Positive);
+
+    /// <summary>Clips each gradient value to [-clipvalue, clipvalue] before the update.</summary>
+    public static readonly OptionalDoubleArgument Clipvalue = new("clipvalue", "Clips each gradient value to [-clipvalue, clipvalue] before the update.", v => v > 0, Positive);
+
+    /// <summary>Scales all gradients together so that their joint norm is at most this.</summary>
+    public static readonly OptionalDoubleArgument GlobalClipnorm = new("global_clipnorm", "Scales all gradients together to this joint norm at most.", v => v > 0, Positive);
+
+    /// <summary>The clipping arguments every optimizer takes after its own, at most one of them set, as in Keras.</summary>
+    public static readonly IReadOnlyList<OptionalDoubleArgument> Clipping = new[] { Clipnorm, Clipvalue, GlobalClipnorm };
 
     /// <summary>Keras' name in model files: adam, sgd.</summary>
     public abstract string Name { get; }
@@ -26,8 +38,16 @@ public abstract class OptimizerKind
     /// <summary>The runtime class in <c>ModelDsl.Runtime.Optimizers</c>.</summary>
     public abstract string RuntimeType { get; }
 
-    /// <summary>Keras' arguments in Keras' order; the learning rate first and legacy decay last.</summary>
-    public abstract IReadOnlyList<Argument> Arguments { get; }
+    /// <summary>Keras' arguments in Keras' order: the learning rate first, then the optimizer's own, legacy decay and clipping.</summary>
+    public IReadOnlyList<Argument> Arguments => arguments ??= Own.Prepend(LearningRateArgument).Append(Decay).Concat(Clipping).ToArray();
+
+    private IReadOnlyList<Argument>? arguments;
+
+    /// <summary>The learning rate with this optimizer's Keras default.</summary>
+    protected abstract DoubleArgument LearningRateArgument { get; }
+
+    /// <summary>The optimizer's own arguments, between the learning rate and decay.</summary>
+    protected abstract IReadOnlyList<Argument> Own { get; }
 
     public IReadOnlyList<string> Unsupported => CommonUnsupported;
 
@@ -40,7 +60,7 @@ public abstract class OptimizerKind
         _ => null,
     };
 
-    protected static DoubleArgument LearningRate(double keras) =>
+    protected static DoubleArgument LearningRate(double keras = 0.001) =>
         new("learning_rate", "The step size.", keras, v => v > 0, Positive) { AlwaysWritten = true };
 
     protected static DoubleArgument Epsilon() => new("epsilon", "Added to the denominator for numerical stability.", 1e-7, v => v > 0, Positive);

@@ -81,6 +81,21 @@ internal sealed class ShapeContext
         Layer.TrainableParameters = trainable ?? parameters;
     }
 
+    /// <summary>
+    /// A wrapped layer's shape rule on <paramref name="input"/>: its output shape and parameter counts, or null
+    /// (reported, about the wrapper's entry).
+    /// </summary>
+    public (int[] Output, long Parameters, long Trainable)? Nested(LayerConfig inner, int[] input)
+    {
+        var bound = new BoundLayer(Layer.Index, inner.Entry, Layer.Entry, Layer.KeySpan, Layer.Args) { Config = inner };
+        if (!inner.Entry.Infer(new ShapeContext(binder, bound, input, Origin, Layers)))
+        {
+            return null;
+        }
+
+        return (bound.OutputShape!, bound.Parameters, bound.TrainableParameters);
+    }
+
     /// <summary>Replaces the layer's config with the one shape inference resolved (Reshape's -1).</summary>
     public void Resolve(LayerConfig config) => Layer.Config = config;
 

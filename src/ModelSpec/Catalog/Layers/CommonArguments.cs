@@ -25,8 +25,8 @@ internal static class CommonArguments
     /// <summary>Hints for Keras arguments that no layer here takes, by name.</summary>
     public static string UnsupportedHint(string argument) => argument switch
     {
-        "dropout" or "recurrent_dropout" => "; put a dropout layer after it instead",
         "input_length" => "; the sequence length comes from 'input'",
+        "stateful" => "; every batch starts from a zero state (Keras' default, stateful: false)",
         "data_format" => "; shapes are always channels-last, Keras' default",
         _ => string.Empty,
     };

@@ -8,7 +8,7 @@ public abstract class RecurrentLayer : LayerKind
 {
     private static readonly string[] RecurrentUnsupported =
     {
-        "recurrent_regularizer", "recurrent_constraint", "dropout", "recurrent_dropout", "return_state", "go_backwards", "stateful", "unroll", "time_major",
+        "recurrent_regularizer", "recurrent_constraint", "return_state", "stateful", "unroll", "time_major", "seed",
     };
 
     public static readonly IntArgument Units = CommonArguments.Units();
@@ -19,6 +19,11 @@ public abstract class RecurrentLayer : LayerKind
     public static readonly InitializerArgument RecurrentInitializer = new("recurrent_initializer", "How the recurrent kernel is initialised.", CommonArguments.Orthogonal);
     public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
     public static readonly BoolArgument ReturnSequences = new("return_sequences", "Whether to return every step's output, not only the last one.", false);
+    public static readonly DoubleArgument Dropout = new("dropout", "The fraction of the inputs dropped while training, one mask per sequence.", 0, r => r >= 0 && r < 1,
+        "a number at least 0 and less than 1");
+    public static readonly DoubleArgument RecurrentDropout = new("recurrent_dropout", "The fraction of the recurrent state dropped while training, one mask per sequence.", 0,
+        r => r >= 0 && r < 1, "a number at least 0 and less than 1");
+    public static readonly BoolArgument GoBackwards = new("go_backwards", "Whether to process the sequence backwards (and return it in that order).", false);
 
     public override Argument Shorthand => Units;
 
@@ -69,7 +74,8 @@ public sealed class LstmLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, UnitForgetBias, ReturnSequences,
+        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, UnitForgetBias, Dropout, RecurrentDropout,
+        ReturnSequences, GoBackwards,
     };
 
     protected override int Gates => 4;
@@ -90,7 +96,8 @@ public sealed class GruLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, ResetAfter, ReturnSequences,
+        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, Dropout, RecurrentDropout, ReturnSequences,
+        GoBackwards, ResetAfter,
     };
 
     protected override int Gates => 3;
@@ -111,7 +118,7 @@ public sealed class SimpleRnnLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, ReturnSequences,
+        Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards,
     };
 
     protected override int Gates => 1;

@@ -3,7 +3,6 @@ namespace ModelDsl.Spec;
 /// <summary>Keras' Adam: epsilon added outside the square root, as Keras does.</summary>
 public sealed class AdamOptimizer : OptimizerKind
 {
-    public static readonly DoubleArgument LearningRateArgument = LearningRate(0.001);
     public static readonly DoubleArgument Beta1 = Beta("beta_1", 0.9, "The decay of the first-moment estimates.");
     public static readonly DoubleArgument Beta2 = Beta("beta_2", 0.999, "The decay of the second-moment estimates.");
     public static readonly DoubleArgument EpsilonArgument = Epsilon();
@@ -13,7 +12,9 @@ public sealed class AdamOptimizer : OptimizerKind
 
     public override string RuntimeType => "Adam";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { LearningRateArgument, Beta1, Beta2, EpsilonArgument, Amsgrad, Decay };
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { Beta1, Beta2, EpsilonArgument, Amsgrad };
 }
 
 /// <summary>Keras' AdamW: Adam with decoupled weight decay (Keras' default 0.004).</summary>
@@ -25,16 +26,17 @@ public sealed class AdamWOptimizer : OptimizerKind
 
     public override string RuntimeType => "AdamW";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[]
     {
-        AdamOptimizer.LearningRateArgument, WeightDecayArgument, AdamOptimizer.Beta1, AdamOptimizer.Beta2, AdamOptimizer.EpsilonArgument, AdamOptimizer.Amsgrad, Decay,
+        WeightDecayArgument, AdamOptimizer.Beta1, AdamOptimizer.Beta2, AdamOptimizer.EpsilonArgument, AdamOptimizer.Amsgrad,
     };
 }
 
 /// <summary>Keras' SGD, with optional (Nesterov) momentum.</summary>
 public sealed class SgdOptimizer : OptimizerKind
 {
-    public static readonly DoubleArgument LearningRateArgument = LearningRate(0.01);
     public static readonly DoubleArgument MomentumArgument = Momentum();
     public static readonly BoolArgument Nesterov = new("nesterov", "Whether to use Nesterov momentum.", false);
 
@@ -42,20 +44,71 @@ public sealed class SgdOptimizer : OptimizerKind
 
     public override string RuntimeType => "Sgd";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { LearningRateArgument, MomentumArgument, Nesterov, Decay };
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate(0.01);
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { MomentumArgument, Nesterov };
 }
 
 /// <summary>Keras' RMSprop.</summary>
 public sealed class RmsPropOptimizer : OptimizerKind
 {
-    public static readonly DoubleArgument LearningRateArgument = LearningRate(0.001);
-    public static readonly DoubleArgument RhoArgument = Rho();
-    public static readonly DoubleArgument MomentumArgument = Momentum();
-    public static readonly DoubleArgument EpsilonArgument = Epsilon();
-
     public override string Name => "rmsprop";
 
     public override string RuntimeType => "RmsProp";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { LearningRateArgument, RhoArgument, MomentumArgument, EpsilonArgument, Decay };
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { Rho(), SgdOptimizer.MomentumArgument, AdamOptimizer.EpsilonArgument };
+}
+
+/// <summary>Keras' Nadam: Adam with Nesterov momentum.</summary>
+public sealed class NadamOptimizer : OptimizerKind
+{
+    public override string Name => "nadam";
+
+    public override string RuntimeType => "Nadam";
+
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { AdamOptimizer.Beta1, AdamOptimizer.Beta2, AdamOptimizer.EpsilonArgument };
+}
+
+/// <summary>Keras' Adamax: Adam with the infinity norm.</summary>
+public sealed class AdamaxOptimizer : OptimizerKind
+{
+    public override string Name => "adamax";
+
+    public override string RuntimeType => "Adamax";
+
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { AdamOptimizer.Beta1, AdamOptimizer.Beta2, AdamOptimizer.EpsilonArgument };
+}
+
+/// <summary>Keras' Adagrad: per-parameter rates from the sum of squared gradients.</summary>
+public sealed class AdagradOptimizer : OptimizerKind
+{
+    public static readonly DoubleArgument InitialAccumulatorValue = new("initial_accumulator_value", "The accumulators' starting value.", 0.1, v => v >= 0, "a number of at least 0");
+
+    public override string Name => "adagrad";
+
+    public override string RuntimeType => "Adagrad";
+
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { InitialAccumulatorValue, AdamOptimizer.EpsilonArgument };
+}
+
+/// <summary>Keras' Adadelta: rates from moving averages of squared gradients and updates.</summary>
+public sealed class AdadeltaOptimizer : OptimizerKind
+{
+    public static readonly DoubleArgument RhoArgument = new("rho", "The decay of the moving averages.", 0.95, v => v >= 0 && v < 1, "a number at least 0 and less than 1");
+
+    public override string Name => "adadelta";
+
+    public override string RuntimeType => "Adadelta";
+
+    protected override DoubleArgument LearningRateArgument { get; } = LearningRate();
+
+    protected override IReadOnlyList<Argument> Own { get; } = new Argument[] { RhoArgument, AdamOptimizer.EpsilonArgument };
 }
