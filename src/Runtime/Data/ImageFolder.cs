@@ -182,6 +182,17 @@ public static class ImageFolder
 /// <summary>Decodes, converts and resizes one image file per sample, with its label as the target.</summary>
 internal sealed class ImageFileReader : SampleReader
 {
+    // Decoded pixels on the GC's heap, not in ImageSharp's pool of native blocks: the pool and the native heap of the
+    // reading thread would keep a streamed pass's peak (tens of MB per image batch) after it, the GC returns it.
+    private static readonly Configuration Decoding = CreateDecoding();
+
+    private static Configuration CreateDecoding()
+    {
+        var configuration = Configuration.Default.Clone();
+        configuration.MemoryAllocator = new SixLabors.ImageSharp.Memory.SimpleGcMemoryAllocator();
+        return configuration;
+    }
+
     private readonly IReadOnlyList<(string Path, int Label)> _files;
     private readonly ImageFolderOptions _options;
 
@@ -216,12 +227,12 @@ internal sealed class ImageFileReader : SampleReader
         {
             if (_options.ColorMode == ColorMode.Rgba)
             {
-                using var rgba = Image.Load<Rgba32>(path);
+                using var rgba = Image.Load<Rgba32>(Decoding, path);
                 Resize(rgba);
                 rgba.CopyPixelDataTo(input);
                 return;
             }
-            using var rgb = Image.Load<Rgb24>(path);
+            using var rgb = Image.Load<Rgb24>(Decoding, path);
             Resize(rgb);
             if (_options.ColorMode == ColorMode.Rgb)
             {
