@@ -41,7 +41,7 @@ public sealed record CsvData(Dataset Data, IReadOnlyList<string> Features, Class
 }
 
 /// <summary>Datasets from CSV files with a header: feature columns and a label column chosen by name.</summary>
-public static class CsvLoader
+public static partial class CsvLoader
 {
     /// <summary>Reads <paramref name="path"/>; see <see cref="Load(IEnumerable{string}, CsvOptions)"/>.</summary>
     public static CsvData Load(string path, CsvOptions options) => Load([path], options);

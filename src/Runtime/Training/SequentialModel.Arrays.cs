@@ -32,6 +32,87 @@ public abstract partial class SequentialModel
     }
 
     /// <summary>
+    /// Keras' <c>fit</c> on data read batch by batch from disk: the same loop, order and seeds as
+    /// <see cref="Fit(Dataset, FitOptions)"/>, so a stream and a <see cref="Dataset"/> holding the same samples train to the
+    /// same weights. Validation comes from <paramref name="validation"/>, else <see cref="FitOptions.ValidationData"/>,
+    /// else <see cref="FitOptions.ValidationSplit"/> (the stream's last samples).
+    /// </summary>
+    public History Fit(StreamingDataset train, FitOptions options, StreamingDataset? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        if (options.Resume && options.CheckpointDirectory is null)
+            throw new ArgumentException("Resume needs a CheckpointDirectory to resume from", nameof(options));
+        CheckSampleShape(train.SampleShape, nameof(train));
+        var log = options.Log ?? Console.Out;
+        bool quiet = options.Verbose == Verbosity.Silent;
+        bool live = options.Verbose == Verbosity.ProgressBar
+                    || options.Verbose == Verbosity.Auto && options.Log is null && !Console.IsOutputRedirected;
+
+        var (trainPart, splitPart) = validation is null && options.ValidationData is null && options.ValidationSplit > 0
+            ? train.SplitLast(options.ValidationSplit)
+            : (train, null);
+        Dataset? given = null;
+        try
+        {
+            IBatchSource? validationPart = validation ?? (IBatchSource?)splitPart;
+            if (validationPart is null && options.ValidationData is { } inMemory)
+            {
+                CheckInputShape(inMemory.Inputs);
+                given = inMemory.To(Device);
+                validationPart = given;
+            }
+            else if (validationPart is StreamingDataset streamed)
+            {
+                CheckSampleShape(streamed.SampleShape, nameof(validation));
+                streamed.Device = Device;
+            }
+            trainPart.Device = Device;
+            return Run(trainPart, validationPart, options, log, quiet, live);
+        }
+        finally
+        {
+            if (!ReferenceEquals(trainPart, train))
+                trainPart.Dispose();
+            splitPart?.Dispose();
+            if (given is not null && !ReferenceEquals(given, options.ValidationData))
+                given.Dispose();
+            train.Dispose();
+            validation?.Dispose();
+        }
+    }
+
+    /// <summary>Keras' <c>evaluate</c> on data read batch by batch.</summary>
+    public EvaluationResult Evaluate(StreamingDataset data, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        CheckSampleShape(data.SampleShape, nameof(data));
+        data.Device = Device;
+        var wasTraining = training;
+        eval();
+        try
+        {
+            using var averages = Measure(data, batchSize);
+            return new EvaluationResult(averages.Read().ToDictionary());
+        }
+        finally
+        {
+            data.Dispose();
+            train(wasTraining);
+        }
+    }
+
+    private void CheckSampleShape(long[] sample, string parameter)
+    {
+        if (sample.AsSpan().SequenceEqual(Config.InputShape.Select(d => (long)d).ToArray()))
+            return;
+        throw new ArgumentException(
+            $"{Config.Name} expects input (batch, {string.Join(", ", Config.InputShape)}) but the data's samples are {Text(sample)}", parameter);
+    }
+
+    /// <summary>
     /// Rejects targets the model's output cannot hold before training starts, naming the first offending sample: a class
     /// index outside the output's classes (sparse categorical crossentropy), a fractional or non-integer class label,
     /// a binary target outside 0..1, or a one-hot target whose width is not the output's.

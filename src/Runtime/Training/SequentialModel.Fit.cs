@@ -58,7 +58,7 @@ public abstract partial class SequentialModel
         }
     }
 
-    private History Run(Dataset train, Dataset? validation, FitOptions options, TextWriter log, bool quiet, bool live)
+    private History Run(IBatchSource train, IBatchSource? validation, FitOptions options, TextWriter log, bool quiet, bool live)
     {
         var optimizer = Optimizer;
         var parameters = TrainableParameters();
@@ -82,7 +82,8 @@ public abstract partial class SequentialModel
         int steps = train.BatchCount(options.BatchSize);
         var context = new TrainingContext(this, optimizer, options.Epochs, steps, seed, log, quiet,
             (path, includeState, completed) => SaveCheckpoint(path, includeState, completed, seed, history));
-        WarnIfUnscaled(train, context);
+        if (train is Dataset inMemory)
+            WarnIfUnscaled(inMemory, context);
         // Once per training run: a resumed run whose earlier epochs called for the note has had it.
         bool explainedValidation = Enumerable.Range(0, history.Epoch.Count)
             .Any(row => ValidationBeatingTraining(history.Keys.ToDictionary(key => key, key => history[key][row])) is not null);
@@ -136,7 +137,7 @@ public abstract partial class SequentialModel
     }
 
     /// <summary>One pass over the training data; returns the epoch's running averages (loss, metrics).</summary>
-    private Dictionary<string, double> TrainEpoch(Dataset train, FitOptions options, IReadOnlyList<Parameter> parameters,
+    private Dictionary<string, double> TrainEpoch(IBatchSource train, FitOptions options, IReadOnlyList<Parameter> parameters,
         TrainingContext context, ProgressBar? bar)
     {
         int steps = context.StepsPerEpoch;

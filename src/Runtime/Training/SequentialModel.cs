@@ -169,7 +169,7 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Runs <paramref name="data"/> through the model without gradients, accumulating loss and metrics.</summary>
-    private RunningAverages Measure(Dataset data, int batchSize)
+    private RunningAverages Measure(IBatchSource data, int batchSize)
     {
         var averages = new RunningAverages(Config.Metrics, Device);
         using var noGrad = no_grad();
