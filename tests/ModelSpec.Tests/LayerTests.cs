@@ -7,16 +7,16 @@ public class LayerTests
 {
     public static IEnumerable<object[]> Defaults() => new[]
     {
-        new object[] { "[784]", "- dense: {units: 10}", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
-        new object[] { "[784]", "- dense: 10", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[784]", "- dense: {units: 10}", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
+        new object[] { "[784]", "- dense: 10", "dense {units: 10, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
         new object[] { "[784]", "- dropout: {rate: 0.25}", "dropout {rate: 0.25}" },
         new object[] { "[784]", "- dropout: 0.25", "dropout {rate: 0.25}" },
-        new object[] { "[28, 28]", "- lstm: {units: 8}", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
-        new object[] { "[28, 28]", "- lstm: 8", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
-        new object[] { "[28, 28]", "- gru: {units: 8}", "gru {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false, reset_after: true}" },
-        new object[] { "[28, 28]", "- simple_rnn: {units: 8}", "simple_rnn {units: 8, activation: tanh, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
-        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", "conv1d {filters: 16, kernel_size: [3], strides: [1], padding: valid, dilation_rate: [1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
-        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", "conv2d {filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: valid, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[28, 28]", "- lstm: {units: 8}", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
+        new object[] { "[28, 28]", "- lstm: 8", "lstm {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
+        new object[] { "[28, 28]", "- gru: {units: 8}", "gru {units: 8, activation: tanh, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false, reset_after: true}" },
+        new object[] { "[28, 28]", "- simple_rnn: {units: 8}", "simple_rnn {units: 8, activation: tanh, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: false, go_backwards: false}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 16, kernel_size: 3}", "conv1d {filters: 16, kernel_size: [3], strides: [1], padding: valid, dilation_rate: [1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
+        new object[] { "[28, 28, 1]", "- conv2d: {filters: 32, kernel_size: 3}", "conv2d {filters: 32, kernel_size: [3, 3], strides: [1, 1], padding: valid, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
         new object[] { "[100, 8]", "- max_pooling1d", "max_pooling1d {pool_size: [2], strides: [2], padding: valid}" },
         new object[] { "[100, 8]", "- max_pooling1d: 4", "max_pooling1d {pool_size: [4], strides: [4], padding: valid}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
@@ -26,7 +26,7 @@ public class LayerTests
         new object[] { "[784]", "- reshape: [28, 28, 1]", "reshape {target_shape: [28, 28, 1]}" },
         new object[] { "[784]", "- reshape: {target_shape: [-1, 28]}", "reshape {target_shape: [28, 28]}" },
         new object[] { "[784]", "- batch_normalization", "batch_normalization {momentum: 0.99, epsilon: 0.001, center: true, scale: true}" },
-        new object[] { "[100]", "- embedding: {input_dim: 1000, output_dim: 64}", "embedding {input_dim: 1000, output_dim: 64, embeddings_initializer: uniform}" },
+        new object[] { "[100]", "- embedding: {input_dim: 1000, output_dim: 64}", "embedding {input_dim: 1000, output_dim: 64, embeddings_initializer: uniform, embeddings_regularizer: null, activity_regularizer: null}" },
         new object[] { "[784]", "- activation: relu", "activation {activation: relu}" },
         new object[] { "[784]", "- activation: {activation: silu}", "activation {activation: swish}" },
     };
@@ -48,19 +48,34 @@ public class LayerTests
         Assert.Contains("leaky_relu, prelu", message);
     }
 
+    [Theory]
+    [InlineData("l2", "l2(0.01)")]
+    [InlineData("l1", "l1(0.01)")]
+    [InlineData("l1_l2", "l1_l2(l1=0.01, l2=0.01)")]
+    [InlineData("l2(0.001)", "l2(0.001)")]
+    [InlineData("'l1_l2(l1=0.02, l2=0.003)'", "l1_l2(l1=0.02, l2=0.003)")]
+    [InlineData("{l2: 0.0005}", "l2(0.0005)")]
+    [InlineData("{l1_l2: {l1: 0.1}}", "l1_l2(l1=0.1, l2=0.01)")]
+    [InlineData("~", "null")]
+    public void RegularizersReadInKerasForms(string written, string expected)
+    {
+        var config = SpecOf(WithLayers("[8]", $"- dense: {{units: 4, kernel_regularizer: {written}}}")).Layers[0].Config;
+        Assert.Equal(expected, config["kernel_regularizer"]?.ToString() ?? "null");
+    }
+
     public static IEnumerable<object[]> Explicit() => new[]
     {
-        new object[] { "[784]", "- dense: {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}", "dense {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}" },
-        new object[] { "[28, 28]", "- lstm: {units: 4, activation: relu, recurrent_activation: hard_sigmoid, return_sequences: true, use_bias: false, unit_forget_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones}", "lstm {units: 4, activation: relu, recurrent_activation: hard_sigmoid, use_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones, unit_forget_bias: false, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}" },
-        new object[] { "[28, 28]", "- gru: {units: 4, reset_after: false, return_sequences: true, activation: ~}", "gru {units: 4, activation: linear, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false, reset_after: false}" },
-        new object[] { "[28, 28]", "- simple_rnn: {units: 4, activation: relu, return_sequences: true, use_bias: false}", "simple_rnn {units: 4, activation: relu, use_bias: false, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}" },
-        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", "conv1d {filters: 4, kernel_size: [5], strides: [1], padding: same, dilation_rate: [2], groups: 1, activation: relu, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
-        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", "conv2d {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: false, kernel_initializer: glorot_uniform, bias_initializer: zeros}" },
+        new object[] { "[784]", "- dense: {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones}", "dense {units: 5, activation: relu, use_bias: false, kernel_initializer: he_normal, bias_initializer: ones, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
+        new object[] { "[28, 28]", "- lstm: {units: 4, activation: relu, recurrent_activation: hard_sigmoid, return_sequences: true, use_bias: false, unit_forget_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones}", "lstm {units: 4, activation: relu, recurrent_activation: hard_sigmoid, use_bias: false, kernel_initializer: lecun_normal, recurrent_initializer: glorot_normal, bias_initializer: ones, unit_forget_bias: false, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}" },
+        new object[] { "[28, 28]", "- gru: {units: 4, reset_after: false, return_sequences: true, activation: ~}", "gru {units: 4, activation: linear, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false, reset_after: false}" },
+        new object[] { "[28, 28]", "- simple_rnn: {units: 4, activation: relu, return_sequences: true, use_bias: false}", "simple_rnn {units: 4, activation: relu, use_bias: false, kernel_initializer: glorot_uniform, recurrent_initializer: orthogonal, bias_initializer: zeros, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}" },
+        new object[] { "[100, 8]", "- conv1d: {filters: 4, kernel_size: [5], strides: 1, padding: same, dilation_rate: 2, activation: relu}", "conv1d {filters: 4, kernel_size: [5], strides: [1], padding: same, dilation_rate: [2], groups: 1, activation: relu, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
+        new object[] { "[28, 28, 3]", "- conv2d: {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, use_bias: false}", "conv2d {filters: 8, kernel_size: [3, 5], strides: [2, 1], padding: same, dilation_rate: [1, 1], groups: 1, activation: linear, use_bias: false, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}" },
         new object[] { "[100, 8]", "- max_pooling1d: {pool_size: 3, strides: 1, padding: same}", "max_pooling1d {pool_size: [3], strides: [1], padding: same}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 3, strides: [2, 1]}", "max_pooling2d {pool_size: [3, 3], strides: [2, 1], padding: valid}" },
         new object[] { "[28, 28, 1]", "- max_pooling2d: {pool_size: 2, strides: null}", "max_pooling2d {pool_size: [2, 2], strides: [2, 2], padding: valid}" },
         new object[] { "[16]", "- batch_normalization: {momentum: 0.9, epsilon: 1e-5, center: false, scale: false}", "batch_normalization {momentum: 0.9, epsilon: 1E-05, center: false, scale: false}" },
-        new object[] { "[100]", "- embedding: {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal}", "embedding {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal}" },
+        new object[] { "[100]", "- embedding: {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal, embeddings_regularizer: null, activity_regularizer: null}", "embedding {input_dim: 50, output_dim: 8, embeddings_initializer: random_normal, embeddings_regularizer: null, activity_regularizer: null}" },
     };
 
     [Theory]
@@ -118,7 +133,9 @@ public class LayerTests
     [InlineData("- dense: {units: 4, return_sequences: true}", "MDSL010", "unknown key 'return_sequences' in layer 1 'dense'; it is an argument of lstm, gru, simple_rnn, not of dense")]
     [InlineData("- dense: {units: 4, input_shape: [784]}", "MDSL010", "unknown key 'input_shape' in layer 1 'dense'; the input shape is declared once, at the top level, like input: [28, 28]")]
     [InlineData("- dense: {unit: 4}", "MDSL010", "unknown key 'unit' in layer 1 'dense'; did you mean 'units'?")]
-    [InlineData("- dense: {units: 4, kernel_regularizer: l2}", "MDSL023", "'kernel_regularizer' is a Keras argument of dense that ModelDsl does not support")]
+    [InlineData("- dense: {units: 4, kernel_constraint: max_norm}", "MDSL023", "'kernel_constraint' is a Keras argument of dense that ModelDsl does not support")]
+    [InlineData("- dense: {units: 4, kernel_regularizer: l3}", "MDSL013", "'kernel_regularizer' of layer 1 'dense' must be one of 'l1', 'l2', 'l1_l2', but got 'l3' (did you mean 'l1'?)")]
+    [InlineData("- dense: {units: 4, kernel_regularizer: {l2: -1}}", "MDSL013", "the factor of 'kernel_regularizer' of layer 1 'dense' must be a number of at least 0, but got -1")]
     [InlineData("- embedding: {input_dim: 4, output_dim: 2, input_length: 784}", "MDSL023", "'input_length' is a Keras argument of embedding that ModelDsl does not support; the sequence length comes from 'input'")]
     [InlineData("- flatten: 3", "MDSL012", "the arguments of layer 1 'flatten' must be a mapping of its Keras arguments, but got 3")]
     [InlineData("- dense: {activation: relu}", "MDSL014", "layer 1 'dense' is missing the required key 'units' (the number of output features, e.g. units: 10)")]

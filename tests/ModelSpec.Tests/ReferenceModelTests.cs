@@ -59,10 +59,10 @@ public class ReferenceModelTests
 
         Assert.Equal(
             "lstm {units: 128, activation: relu, recurrent_activation: sigmoid, use_bias: true, kernel_initializer: glorot_uniform, "
-            + "recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}",
+            + "recurrent_initializer: orthogonal, bias_initializer: zeros, unit_forget_bias: true, kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null, dropout: 0, recurrent_dropout: 0, return_sequences: true, go_backwards: false}",
             Model.Layers[0].Config.ToString());
         Assert.Equal("dropout {rate: 0.2}", Model.Layers[1].Config.ToString());
-        Assert.Equal("dense {units: 10, activation: softmax, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros}", Model.Layers[6].Config.ToString());
+        Assert.Equal("dense {units: 10, activation: softmax, use_bias: true, kernel_initializer: glorot_uniform, bias_initializer: zeros, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null}", Model.Layers[6].Config.ToString());
     }
 
     [Fact]

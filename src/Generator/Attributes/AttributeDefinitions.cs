@@ -201,7 +201,7 @@ internal static class AttributeDefinitions
         ArgumentType.Window when argument.Axes > 1 => "object?",
         ArgumentType.Amounts => "object?",
         ArgumentType.IntList => "int[]?",
-        ArgumentType.Name or ArgumentType.Activation => "string?",
+        ArgumentType.Name or ArgumentType.Activation or ArgumentType.Regularizer => "string?",
         _ => ParameterType(argument),
     };
 

@@ -160,7 +160,7 @@ internal static class Emitter
             var trailing = LayerEmitter.TrailingActivation(layer.Config);
 
             // The last activation is left to the base class, so the loss can work on logits.
-            var call = isLast && trailing is not null ? "ForwardLinear" : "forward";
+            var call = isLast && trailing is not null ? "ForwardLinear" : !isLast && LayerEmitter.RecordsActivity(layer.Config) ? "call" : "forward";
             if (isLast)
             {
                 outputActivation = trailing ?? "linear";

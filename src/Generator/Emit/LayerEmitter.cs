@@ -22,8 +22,35 @@ internal static class LayerEmitter
         config.Entry.CanStopBeforeActivation ? config.Entry.EndActivation(config) : null;
 
     /// <summary><c>new global::ModelDsl.Runtime.Layers.Lstm(28, 128, activation: ...)</c></summary>
-    public static string Construction(LayerSpec layer) =>
-        "new " + TypeName(layer.Config) + "(" + string.Join(", ", Arguments(layer.Config.Entry, layer.Config, layer.Config.Entry.RuntimeSizes(layer))) + ")";
+    public static string Construction(LayerSpec layer)
+    {
+        var config = layer.Config;
+        var call = "new " + TypeName(config) + "(" + string.Join(", ", Arguments(config.Entry, config, config.Entry.RuntimeSizes(layer))) + ")";
+
+        // Regularizers are properties of every runtime layer, set after its constructor.
+        var regularizers = config.Entry.Arguments.Where(a => a.Type == ArgumentType.Regularizer && config[a.Name] != null)
+            .Select(a => a.PropertyName + " = " + Regularizer((RegularizerSpec)config[a.Name]!)).ToArray();
+        return regularizers.Length == 0 ? call : call + " { " + string.Join(", ", regularizers) + " }";
+    }
+
+    /// <summary>
+    /// Whether the layer has an activity regularizer: the model must then run it through TorchSharp's <c>call</c>,
+    /// whose hooks record the penalty on its output.
+    /// </summary>
+    public static bool RecordsActivity(LayerConfig config) =>
+        config.Entry.Arguments.Contains(CommonArguments.ActivityRegularizer) && config[CommonArguments.ActivityRegularizer.Name] != null;
+
+    /// <summary><c>global::ModelDsl.Runtime.Regularizers.Regularizer.L2(0.01)</c></summary>
+    private static string Regularizer(RegularizerSpec spec)
+    {
+        const string Type = "global::ModelDsl.Runtime.Regularizers.Regularizer.";
+        return spec.Kind switch
+        {
+            RegularizerSpec.L1Name => $"{Type}L1({CSharp.Literal(spec.L1)})",
+            RegularizerSpec.L2Name => $"{Type}L2({CSharp.Literal(spec.L2)})",
+            _ => $"{Type}L1L2({CSharp.Literal(spec.L1)}, {CSharp.Literal(spec.L2)})",
+        };
+    }
 
     /// <summary>The constructor arguments of a catalogue entry's runtime class: sizes, required values, then named changes.</summary>
     public static IEnumerable<string> Arguments(IReadOnlyList<Argument> arguments, Func<string, object?> values, IEnumerable<object> sizes)
@@ -45,7 +72,7 @@ internal static class LayerEmitter
             yield return Value(argument, values(argument.Name), named: false);
         }
 
-        foreach (var argument in arguments.Where(a => !a.Required))
+        foreach (var argument in arguments.Where(a => !a.Required && a.Type != ArgumentType.Regularizer))
         {
             var value = values(argument.Name);
             if (argument.AlwaysWritten || !argument.IsDefault(value, values))

@@ -27,6 +27,9 @@ public enum ArgumentType
     /// <summary>A list of integers (a target shape, permuted axes): a <c>params</c> list when required, else an <c>int[]</c>.</summary>
     IntList,
 
+    /// <summary>A Keras regularizer, set as a property of the runtime layer (<c>{ KernelRegularizer = Regularizer.L2(0.01) }</c>).</summary>
+    Regularizer,
+
     /// <summary>A wrapped layer (Bidirectional's and TimeDistributed's <c>layer</c>): the wrapper's runtime sizes construct it.</summary>
     Layer,
 

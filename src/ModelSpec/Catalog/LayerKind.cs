@@ -27,8 +27,8 @@ public abstract class LayerKind
     /// <summary>Arguments every Keras layer takes that ModelDsl does not.</summary>
     protected static readonly string[] LayerUnsupported = { "trainable", "dtype" };
 
-    /// <summary>The constraints and regularizers of layers with a kernel and a bias.</summary>
-    protected static readonly string[] WeightUnsupported = { "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint" };
+    /// <summary>The constraints of layers with a kernel and a bias.</summary>
+    protected static readonly string[] WeightUnsupported = { "kernel_constraint", "bias_constraint" };
 
     /// <summary>Keras' name in model files: dense, lstm, max_pooling2d.</summary>
     public abstract string Name { get; }

@@ -1,7 +1,7 @@
 namespace ModelDsl.Spec;
 
 /// <summary>Arguments many layer kinds share, with Keras' defaults and the hints their messages give.</summary>
-internal static class CommonArguments
+public static class CommonArguments
 {
     public const string GlorotUniform = "glorot_uniform";
     public const string Orthogonal = "orthogonal";
@@ -18,6 +18,13 @@ internal static class CommonArguments
     public static InitializerArgument KernelInitializer() => new("kernel_initializer", "How the kernel is initialised.", GlorotUniform);
 
     public static InitializerArgument BiasInitializer() => new("bias_initializer", "How the bias is initialised.", Zeros);
+
+    public static RegularizerArgument KernelRegularizer() => new("kernel_regularizer", "A penalty on the kernel, added to the loss.");
+
+    public static RegularizerArgument BiasRegularizer() => new("bias_regularizer", "A penalty on the bias, added to the loss.");
+
+    /// <summary>Keras' activity_regularizer: a penalty on the layer's output, divided by the batch size.</summary>
+    public static readonly RegularizerArgument ActivityRegularizer = new("activity_regularizer", "A penalty on the layer's output, added to the loss.");
 
     public static ChoiceArgument Padding(string hint = "") =>
         new("padding", "valid (no padding) or same (output length ceil(input / strides)).", Spec.Padding.Valid, Spec.Padding.ValidOrSame, hint);

@@ -32,6 +32,8 @@ public abstract class ConvolutionLayer : LayerKind
     public static readonly BoolArgument UseBias = CommonArguments.UseBias();
     public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
     public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+    public static readonly RegularizerArgument KernelRegularizer = CommonArguments.KernelRegularizer();
+    public static readonly RegularizerArgument BiasRegularizer = CommonArguments.BiasRegularizer();
 
     /// <summary>1 for steps, 2 for images.</summary>
     public int Axes { get; }
@@ -123,7 +125,11 @@ public abstract class PlainConvolutionLayer : ConvolutionLayer
 {
     protected PlainConvolutionLayer(int axes) : base(axes, causal: axes == 1)
     {
-        Arguments = new Argument[] { Filters, KernelSize, Strides, Padding, DilationRate, Groups, Activation, UseBias, KernelInitializer, BiasInitializer };
+        Arguments = new Argument[]
+        {
+            Filters, KernelSize, Strides, Padding, DilationRate, Groups, Activation, UseBias, KernelInitializer, BiasInitializer,
+            KernelRegularizer, BiasRegularizer, CommonArguments.ActivityRegularizer,
+        };
     }
 
     public static readonly IntArgument Filters = CommonArguments.Filters();

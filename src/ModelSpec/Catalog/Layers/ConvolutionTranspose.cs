@@ -13,7 +13,11 @@ public abstract class ConvolutionTransposeLayer : ConvolutionLayer
         {
             NoneByDefault = true,
         };
-        Arguments = new Argument[] { Filters, KernelSize, Strides, Padding, OutputPadding, DilationRate, Activation, UseBias, KernelInitializer, BiasInitializer };
+        Arguments = new Argument[]
+        {
+            Filters, KernelSize, Strides, Padding, OutputPadding, DilationRate, Activation, UseBias, KernelInitializer, BiasInitializer,
+            KernelRegularizer, BiasRegularizer, CommonArguments.ActivityRegularizer,
+        };
     }
 
     public static readonly IntArgument Filters = CommonArguments.Filters();

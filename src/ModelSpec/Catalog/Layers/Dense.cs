@@ -10,6 +10,8 @@ public sealed class DenseLayer : LayerKind
     public static readonly BoolArgument UseBias = CommonArguments.UseBias();
     public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
     public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+    public static readonly RegularizerArgument KernelRegularizer = CommonArguments.KernelRegularizer();
+    public static readonly RegularizerArgument BiasRegularizer = CommonArguments.BiasRegularizer();
 
     public override string Name => "dense";
 
@@ -17,7 +19,10 @@ public sealed class DenseLayer : LayerKind
 
     public override string Summary => "A densely connected layer on the last axis.";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { Units, Activation, UseBias, KernelInitializer, BiasInitializer };
+    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
+    {
+        Units, Activation, UseBias, KernelInitializer, BiasInitializer, KernelRegularizer, BiasRegularizer, CommonArguments.ActivityRegularizer,
+    };
 
     public override Argument Shorthand => Units;
 

@@ -15,17 +15,19 @@ public sealed class EmbeddingLayer : LayerKind
     };
     public static readonly InitializerArgument EmbeddingsInitializer = new("embeddings_initializer", "How the embedding vectors are initialised.", "uniform");
 
+    public static readonly RegularizerArgument EmbeddingsRegularizer = new("embeddings_regularizer", "A penalty on the embedding vectors, added to the loss.");
+
     public override string Name => "embedding";
 
     public override string KerasClass => "Embedding";
 
     public override string Summary => "Maps integer indices to learnt vectors.";
 
-    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { InputDim, OutputDim, EmbeddingsInitializer };
+    public override IReadOnlyList<Argument> Arguments { get; } = new Argument[] { InputDim, OutputDim, EmbeddingsInitializer, EmbeddingsRegularizer, CommonArguments.ActivityRegularizer };
 
     public override IReadOnlyList<string> Unsupported { get; } = new[]
     {
-        "mask_zero", "input_length", "embeddings_regularizer", "embeddings_constraint", "activity_regularizer",
+        "mask_zero", "input_length", "embeddings_constraint",
     }.Concat(LayerUnsupported).ToArray();
 
     public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);

@@ -8,7 +8,7 @@ public abstract class RecurrentLayer : LayerKind
 {
     private static readonly string[] RecurrentUnsupported =
     {
-        "recurrent_regularizer", "recurrent_constraint", "return_state", "stateful", "unroll", "time_major", "seed",
+        "recurrent_constraint", "return_state", "stateful", "unroll", "time_major", "seed",
     };
 
     public static readonly IntArgument Units = CommonArguments.Units();
@@ -18,6 +18,9 @@ public abstract class RecurrentLayer : LayerKind
     public static readonly InitializerArgument KernelInitializer = CommonArguments.KernelInitializer();
     public static readonly InitializerArgument RecurrentInitializer = new("recurrent_initializer", "How the recurrent kernel is initialised.", CommonArguments.Orthogonal);
     public static readonly InitializerArgument BiasInitializer = CommonArguments.BiasInitializer();
+    public static readonly RegularizerArgument KernelRegularizer = CommonArguments.KernelRegularizer();
+    public static readonly RegularizerArgument RecurrentRegularizer = new("recurrent_regularizer", "A penalty on the recurrent kernel, added to the loss.");
+    public static readonly RegularizerArgument BiasRegularizer = CommonArguments.BiasRegularizer();
     public static readonly BoolArgument ReturnSequences = new("return_sequences", "Whether to return every step's output, not only the last one.", false);
     public static readonly DoubleArgument Dropout = new("dropout", "The fraction of the inputs dropped while training, one mask per sequence.", 0, r => r >= 0 && r < 1,
         "a number at least 0 and less than 1");
@@ -74,7 +77,8 @@ public sealed class LstmLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, UnitForgetBias, Dropout, RecurrentDropout,
+        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, UnitForgetBias, KernelRegularizer, RecurrentRegularizer,
+        BiasRegularizer, CommonArguments.ActivityRegularizer, Dropout, RecurrentDropout,
         ReturnSequences, GoBackwards,
     };
 
@@ -96,8 +100,8 @@ public sealed class GruLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, Dropout, RecurrentDropout, ReturnSequences,
-        GoBackwards, ResetAfter,
+        Units, Activation, RecurrentActivation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, KernelRegularizer, RecurrentRegularizer,
+        BiasRegularizer, CommonArguments.ActivityRegularizer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards, ResetAfter,
     };
 
     protected override int Gates => 3;
@@ -118,7 +122,8 @@ public sealed class SimpleRnnLayer : RecurrentLayer
 
     public override IReadOnlyList<Argument> Arguments { get; } = new Argument[]
     {
-        Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards,
+        Units, Activation, UseBias, KernelInitializer, RecurrentInitializer, BiasInitializer, KernelRegularizer, RecurrentRegularizer, BiasRegularizer,
+        CommonArguments.ActivityRegularizer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards,
     };
 
     protected override int Gates => 1;
