@@ -79,6 +79,21 @@ public sealed class CompileTests
         AssertCompiles(models, []);
     }
 
+    /// <summary>A variable-length input (Keras' None): the shapes carry the runtime's constant for it, and the model compiles.</summary>
+    [Fact]
+    public void AVariableLengthModelCompilesAndMarksItsAxis()
+    {
+        const string Yaml = "model: AnyLength\nnamespace: Catalogue.Variable\ninput: [null]\nlayers:\n"
+            + "  - embedding: {input_dim: 100, output_dim: 8}\n  - conv1d: {filters: 4, kernel_size: 3, padding: causal}\n"
+            + "  - lstm: {units: 4, return_sequences: true}\n  - global_max_pooling1d\n  - dense: {units: 2, activation: softmax}\n"
+            + "compile: {loss: sparse_categorical_crossentropy}\n";
+        var model = GeneratorHarness.ModelFile("/models/any-length.model.yaml", Yaml);
+        var source = GeneratorHarness.Run([model]).Model;
+        Assert.Contains("InputShape { get; } = global::System.Collections.Immutable.ImmutableArray.Create(global::ModelDsl.Runtime.Training.SequentialModel.VariableAxis);", source);
+        Assert.Contains("(batch, None, 8)", source);
+        AssertCompiles([model], []);
+    }
+
     /// <summary>Every optimizer of the catalogue, with one of its own arguments and clipping: the emitted call fits the runtime's.</summary>
     [Fact]
     public void EveryOptimizerCompilesAgainstTheRuntime()

@@ -286,6 +286,15 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MDSL038_VariableAxis()
+    {
+        AssertDiagnostic(
+            WithLayers("[null]", "- embedding: {input_dim: 1000, output_dim: 16}\n- flatten\n- dense: 1"),
+            "MDSL038", 4, 5,
+            "layer 2 'flatten' needs every axis fixed to flatten it, but axis 1 of (batch, None, 16), which layer 1 'embedding' gives, has no fixed size (None); pool over the variable axis first, e.g. global_max_pooling1d, or give 'input' a fixed length");
+    }
+
+    [Fact]
     public void MDSL040_OutputLossMismatch()
     {
         AssertDiagnostic(

@@ -83,11 +83,11 @@ internal static class Emitter
 
     private static void WriteShapes(CodeWriter writer, ModelSpec spec)
     {
-        writer.Doc($"<summary>The shape of one input sample, without the batch axis: ({Ints(spec.InputShape)}), {Xml(spec.InputDType)}.</summary>");
-        writer.Line($"public static {ImmutableArray}<int> InputShape {{ get; }} = {ImmutableArray}.Create({Ints(spec.InputShape)});");
+        writer.Doc($"<summary>The shape of one input sample, without the batch axis: ({Ints(spec.InputShape)}), {Xml(spec.InputDType)}{VariableNote(spec.InputShape)}.</summary>");
+        writer.Line($"public static {ImmutableArray}<int> InputShape {{ get; }} = {ImmutableArray}.Create({Lengths(spec.InputShape)});");
         writer.Line();
-        writer.Doc($"<summary>The shape of one output sample, without the batch axis: ({Ints(spec.OutputShape)}).</summary>");
-        writer.Line($"public static {ImmutableArray}<int> OutputShape {{ get; }} = {ImmutableArray}.Create({Ints(spec.OutputShape)});");
+        writer.Doc($"<summary>The shape of one output sample, without the batch axis: ({Ints(spec.OutputShape)}){VariableNote(spec.OutputShape)}.</summary>");
+        writer.Line($"public static {ImmutableArray}<int> OutputShape {{ get; }} = {ImmutableArray}.Create({Lengths(spec.OutputShape)});");
         writer.Line();
     }
 
@@ -388,9 +388,17 @@ internal static class Emitter
     private static string SeedSource(FitSpec fit) =>
         fit.Seed is { } seed ? $" (the model's <c>fit.seed</c>: {seed.ToString(CultureInfo.InvariantCulture)})" : string.Empty;
 
+    /// <summary>What the shape arrays hold for a variable-length axis, where a model has one.</summary>
+    private static string VariableNote(IEnumerable<int> shape) =>
+        shape.Contains(Axis.Variable) ? "; <see cref=\"global::ModelDsl.Runtime.Training.SequentialModel.VariableAxis\"/> marks an axis of any length (Keras' None)" : string.Empty;
+
+    /// <summary>A shape's lengths, the runtime's constant for a variable-length axis.</summary>
+    private static string Lengths(IEnumerable<int> shape) =>
+        string.Join(", ", shape.Select(d => d == Axis.Variable ? $"{Training}SequentialModel.VariableAxis" : CSharp.Literal(d)));
+
     private static string Ints(IEnumerable<int> values) => string.Join(", ", values.Select(CSharp.Literal));
 
-    private static string Shape(IEnumerable<int> shape) => "(" + string.Join(", ", new[] { "batch" }.Concat(shape.Select(CSharp.Literal))) + ")";
+    private static string Shape(IEnumerable<int> shape) => "(" + string.Join(", ", new[] { "batch" }.Concat(shape.Select(Axis.Format))) + ")";
 
     private static string Parameters(long count) => count switch
     {

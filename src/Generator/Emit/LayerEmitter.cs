@@ -60,7 +60,7 @@ internal static class LayerEmitter
             yield return size switch
             {
                 int count => CSharp.Literal(count),
-                SampleShape shape => "new int?[] { " + string.Join(", ", shape.Dimensions.Select(CSharp.Literal)) + " }",
+                SampleShape shape => "new int?[] { " + string.Join(", ", shape.Dimensions.Select(d => d == Axis.Variable ? "null" : CSharp.Literal(d))) + " }",
                 LayerSpec wrapped => Construction(wrapped),
                 _ => throw new InvalidOperationException($"The emitter cannot write a runtime size {size}."),
             };

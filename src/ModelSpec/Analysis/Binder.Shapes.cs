@@ -10,7 +10,25 @@ namespace ModelDsl.Spec;
 internal sealed partial class Binder
 {
     /// <summary>"(batch, 28, 128)": how messages write a per-sample shape with its batch axis.</summary>
-    internal static string FormatShape(IEnumerable<int> shape) => "(" + string.Join(", ", new[] { "batch" }.Concat(shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))) + ")";
+    internal static string FormatShape(IEnumerable<int> shape) => "(" + string.Join(", ", new[] { "batch" }.Concat(shape.Select(Axis.Format))) + ")";
+
+    /// <summary>
+    /// A layer with weights over its input's last axis (dense, convolutions, recurrent layers, normalization) needs
+    /// that axis fixed; the others (an embedding's indices, dropout, activations) take any length.
+    /// </summary>
+    private bool FixedWhereNeeded(BoundLayer layer, int[] shape, BoundLayer? origin)
+    {
+        var kind = layer.Kind!;
+        if (shape[shape.Length - 1] != Axis.Variable || kind.TakesIndices || kind.Role == ShapeRole.KeepsShape)
+        {
+            return true;
+        }
+
+        Report(DiagnosticCatalog.VariableAxis, layer.KeySpan, layer.Index, layer.KindName, "needs its input's last axis fixed", shape.Length,
+            FormatShape(shape), origin == null ? "the input" : origin.Label,
+            origin == null ? "give the last axis of 'input' a size" : $"make layer {origin.Index}'s output end in a fixed size");
+        return false;
+    }
 
     private bool InferShapes(int[] input, List<BoundLayer> layers)
     {
@@ -25,6 +43,11 @@ internal sealed partial class Binder
             }
 
             layer.InputShape = shape;
+            if (!FixedWhereNeeded(layer, shape, origin))
+            {
+                return false;
+            }
+
             bool inferred;
             try
             {

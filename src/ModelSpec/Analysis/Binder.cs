@@ -196,7 +196,10 @@ internal sealed partial class Binder
                 Report(DiagnosticCatalog.OutOfRange, node.Span, "'input'", expectation, "an empty list");
                 return null;
             case SequenceNode list:
-                var dims = list.Items.Select((item, i) => IntValue(item, $"dimension {i + 1} of 'input'", 1)).ToArray();
+                // Keras' None (null here) is an axis of any length: a sequence of any number of steps.
+                var dims = list.Items.Select((item, i) => IsNull(item) || item is ScalarNode { IsQuoted: false, Value: "None" }
+                    ? Axis.Variable
+                    : IntValue(item, $"dimension {i + 1} of 'input'", 1, "a positive integer, or null for a variable length")).ToArray();
                 return dims.All(d => d.HasValue) ? dims.Select(d => d!.Value).ToArray() : null;
             case ScalarNode { IsQuoted: false } scalar when IntegerPattern.IsMatch(scalar.Value):
                 var single = IntValue(node, "'input'", 1);

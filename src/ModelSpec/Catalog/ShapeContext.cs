@@ -129,6 +129,30 @@ internal sealed class ShapeContext
     public static long Elements(IEnumerable<int> shape) =>
         shape.Aggregate(1L, (p, d) => d == 0 || p <= long.MaxValue / d ? p * d : long.MaxValue);
 
+    /// <summary>
+    /// Whether every axis of the input has a fixed size (what <paramref name="needs"/> needs); otherwise reports the
+    /// first variable one, where it came from, and <paramref name="fix"/>.
+    /// </summary>
+    public bool Fixed(string needs, string fix) => Fixed(Enumerable.Range(0, Input.Length), needs, fix);
+
+    /// <summary>Whether the given axes (0-based, after the batch) have fixed sizes; as <see cref="Fixed(string, string)"/>.</summary>
+    public bool Fixed(IEnumerable<int> axes, string needs, string fix)
+    {
+        foreach (var axis in axes)
+        {
+            if (Input[axis] == Axis.Variable)
+            {
+                binder.Report(DiagnosticCatalog.VariableAxis, Layer.KeySpan, Layer.Index, Layer.KindName, needs, axis + 1, Format(Input), From, fix);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><paramref name="length"/> changed by <paramref name="change"/>, a variable length staying variable.</summary>
+    public static int Resize(int length, Func<long, long> change) => length == Axis.Variable ? Axis.Variable : checked((int)change(length));
+
     /// <summary>A recurrent layer's input: (time, features) per sample, or an error naming the fix.</summary>
     public bool NeedsSequence()
     {
@@ -153,7 +177,7 @@ internal sealed class ShapeContext
         }
 
         var suggested = Input.Length == 1 ? new[] { Input[0], 1 } : new[] { Input[0], Product(Input.Skip(1)) };
-        var text = "[" + string.Join(", ", suggested.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+        var text = "[" + string.Join(", ", suggested.Select(d => d == Axis.Variable ? "null" : d.ToString(CultureInfo.InvariantCulture))) + "]";
         return Origin == null
             ? $"declare the input as [{axes}], such as input: {text}"
             : $"add reshape: {text} before layer {Layer.Index} to make it ({axes})";
@@ -215,6 +239,11 @@ internal sealed class ShapeContext
     public int? Slide(int axis, string axisName, long window, int stride, string padding, string what, string argument)
     {
         var n = Input[axis];
+        if (n == Axis.Variable)
+        {
+            return Axis.Variable;
+        }
+
         if (padding != Padding.Valid)
         {
             return (int)((n + (long)stride - 1) / stride);

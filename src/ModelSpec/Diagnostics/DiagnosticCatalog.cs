@@ -108,6 +108,9 @@ public static class DiagnosticCatalog
     public static readonly ModelDiagnosticDescriptor ArgumentShapeMismatch = Define(
         "MDSL037", "Argument does not fit the input", "layer {0} '{1}' {2}, but {3} gives {4}; {5}", Severity.Error, Shapes);
 
+    public static readonly ModelDiagnosticDescriptor VariableAxis = Define(
+        "MDSL038", "Variable-length axis where a size is needed", "layer {0} '{1}' {2}, but axis {3} of {4}, which {5} gives, has no fixed size (None); {6}", Severity.Error, Shapes);
+
     public static readonly ModelDiagnosticDescriptor OutputLossMismatch = Define(
         "MDSL040", "Output does not fit the loss", "the output {0} of layer {1} '{2}' does not fit loss '{3}': {4}", Severity.Error, Training);
 
@@ -135,7 +138,7 @@ public static class DiagnosticCatalog
         YamlSyntax, TabIndentation, EmptyModel, DuplicateKey, UnsupportedYaml, MultipleDocuments, InvalidCharacter, LimitExceeded,
         UnknownKey, UnknownLayer, WrongType, OutOfRange, MissingKey, UnknownActivation, UnknownInitializer, UnknownOptimizer,
         UnknownLoss, UnknownMetric, InvalidName, NoLayers, DuplicateName, UnsupportedArgument, MalformedLayer,
-        RecurrentNeedsSequence, RankMismatch, MissingChannelAxis, ReshapeMismatch, WindowTooLarge, DTypeMismatch, SizeOverflow, ArgumentShapeMismatch,
+        RecurrentNeedsSequence, RankMismatch, MissingChannelAxis, ReshapeMismatch, WindowTooLarge, DTypeMismatch, SizeOverflow, ArgumentShapeMismatch, VariableAxis,
         OutputLossMismatch, SoftmaxFromLogits, ActivationLossMismatch, SingleUnitSoftmax, DropoutAfterOutput, MetricLossMismatch,
         InternalError,
     };

@@ -18,7 +18,7 @@ public static class ModelSummary
     {
         var rows = spec.Layers.Select(l => (
             Layer: $"{l.Name} ({ClassName(l.Config.Kind)})",
-            Shape: "(" + string.Join(", ", new[] { "None" }.Concat(l.OutputShape.Select(d => d.ToString(CultureInfo.InvariantCulture)))) + ")",
+            Shape: "(" + string.Join(", ", new[] { "None" }.Concat(l.OutputShape.Select(Axis.Format))) + ")",
             Params: l.Parameters.ToString(CultureInfo.InvariantCulture))).ToList();
         var layerWidth = Math.Max(LayerWidth, rows.Select(r => r.Layer.Length + 1).DefaultIfEmpty(0).Max());
         var shapeWidth = Math.Max(ShapeWidth, rows.Select(r => r.Shape.Length + 1).DefaultIfEmpty(0).Max());

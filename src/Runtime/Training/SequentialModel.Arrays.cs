@@ -106,10 +106,10 @@ public abstract partial class SequentialModel
 
     private void CheckSampleShape(long[] sample, string parameter)
     {
-        if (sample.AsSpan().SequenceEqual(Config.InputShape.Select(d => (long)d).ToArray()))
+        if (Fits(sample, Config.InputShape))
             return;
         throw new ArgumentException(
-            $"{Config.Name} expects input (batch, {string.Join(", ", Config.InputShape)}) but the data's samples are {Text(sample)}", parameter);
+            $"{Config.Name} expects input (batch, {Axes(Config.InputShape)}) but the data's samples are {Text(sample)}", parameter);
     }
 
     /// <summary>

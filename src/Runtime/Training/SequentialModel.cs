@@ -137,14 +137,34 @@ public abstract partial class SequentialModel : nn.Module<Tensor, Tensor>
     /// Rejects inputs whose per-sample shape is not <see cref="ModelConfig.InputShape"/> before any native code sees them,
     /// so the message is in the model's terms rather than libtorch's about some inner layer.
     /// </summary>
+    /// <summary>The generator's mark of an axis of any length (Keras' None) in <see cref="ModelConfig.InputShape"/>.</summary>
+    public const int VariableAxis = -1;
+
+    /// <summary>A shape as Keras prints it, None for a variable-length axis.</summary>
+    internal static string Axes(IEnumerable<int> shape) => string.Join(", ", shape.Select(d => d == VariableAxis ? "None" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Whether a sample's shape is the model's, a variable-length axis taking any length.</summary>
+    internal static bool Fits(ReadOnlySpan<long> sample, IReadOnlyList<int> expected)
+    {
+        if (sample.Length != expected.Count)
+            return false;
+        for (var i = 0; i < sample.Length; i++)
+        {
+            if (expected[i] != VariableAxis && sample[i] != expected[i])
+                return false;
+        }
+
+        return true;
+    }
+
     protected void CheckInputShape(Tensor inputs)
     {
         var shape = inputs.shape;
         var expected = Config.InputShape;
-        if (shape.Length == expected.Count + 1 && shape.AsSpan(1).SequenceEqual(expected.Select(d => (long)d).ToArray()))
+        if (shape.Length == expected.Count + 1 && Fits(shape.AsSpan(1), expected))
             return;
         throw new ArgumentException(
-            $"{Config.Name} expects input (batch, {string.Join(", ", expected)}) but got {Text(shape)}", nameof(inputs));
+            $"{Config.Name} expects input (batch, {Axes(expected)}) but got {Text(shape)}", nameof(inputs));
     }
 
     /// <summary>

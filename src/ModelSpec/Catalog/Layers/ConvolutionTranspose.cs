@@ -51,6 +51,12 @@ public abstract class ConvolutionTransposeLayer : ConvolutionLayer
         var output = new int[Axes];
         for (var axis = 0; axis < Axes; axis++)
         {
+            if (shapes.Input[axis] == Axis.Variable)
+            {
+                output[axis] = Axis.Variable;
+                continue;
+            }
+
             long n = shapes.Input[axis];
             long k = kernel[axis] + ((kernel[axis] - 1L) * (dilation[axis] - 1));
             long stride = strides[axis];

@@ -19,6 +19,11 @@ public sealed class FlattenLayer : LayerKind
 
     internal override bool Infer(ShapeContext shapes)
     {
+        if (!shapes.Fixed("needs every axis fixed to flatten it", "pool over the variable axis first, e.g. global_max_pooling1d, or give 'input' a fixed length"))
+        {
+            return false;
+        }
+
         var count = ShapeContext.Elements(shapes.Input);
         if (count > int.MaxValue)
         {

@@ -37,7 +37,13 @@ public sealed class LayerNormalizationLayer : LayerKind
             return false;
         }
 
-        var features = shapes.Input[axis < 0 ? shapes.Input.Length + axis : axis - 1];
+        var index = axis < 0 ? shapes.Input.Length + axis : axis - 1;
+        if (!shapes.Fixed(new[] { index }, "learns gamma and beta per value of the axis it normalises", "normalise a fixed axis"))
+        {
+            return false;
+        }
+
+        var features = shapes.Input[index];
         shapes.Output(shapes.Input, (long)features * ((shapes.Get(Center) ? 1 : 0) + (shapes.Get(Scale) ? 1 : 0)));
         return true;
     }

@@ -40,6 +40,12 @@ public sealed class PReluLayer : LayerKind
             alpha[axis - 1] = 1;
         }
 
+        if (!shapes.Fixed(Enumerable.Range(0, alpha.Length).Where(a => alpha[a] == Axis.Variable),
+            "learns a slope per value of every axis not in shared_axes", "add the variable axis to shared_axes"))
+        {
+            return false;
+        }
+
         shapes.Output(shapes.Input, ShapeContext.Elements(alpha));
         return true;
     }

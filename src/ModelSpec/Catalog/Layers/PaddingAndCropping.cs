@@ -42,14 +42,14 @@ public abstract class PaddingOrCroppingLayer : LayerKind
         for (var axis = 0; axis < Axes; axis++)
         {
             var total = (long)amounts[2 * axis] + amounts[(2 * axis) + 1];
-            if (Crops && total >= shapes.Input[axis])
+            if (Crops && shapes.Input[axis] != Axis.Variable && total >= shapes.Input[axis])
             {
                 shapes.Report(DiagnosticCatalog.ArgumentShapeMismatch, shapes.Layer.Index, shapes.Layer.KindName, $"crops {total} of the {names[axis]}", shapes.From,
                     $"{ShapeContext.Format(shapes.Input)}, only {shapes.Input[axis]} long there", "crop less, or pad first");
                 return false;
             }
 
-            output[axis] = checked((int)(shapes.Input[axis] + (Crops ? -total : total)));
+            output[axis] = ShapeContext.Resize(shapes.Input[axis], n => n + (Crops ? -total : total));
         }
 
         shapes.Output(output, 0);

@@ -46,6 +46,11 @@ public sealed class ReshapeLayer : LayerKind
 
     internal override bool Infer(ShapeContext shapes)
     {
+        if (!shapes.Fixed("needs every axis fixed to reshape it", "give 'input' a fixed length"))
+        {
+            return false;
+        }
+
         var target = shapes.Get(TargetShape);
         var count = ShapeContext.Elements(shapes.Input);
         var known = ShapeContext.Elements(target.Where(d => d != -1));

@@ -24,7 +24,7 @@ public sealed class UpSampling1DLayer : LayerKind
             return false;
         }
 
-        shapes.Output(new[] { checked(shapes.Input[0] * shapes.Get(Size)[0]), shapes.Input[1] }, 0);
+        shapes.Output(new[] { ShapeContext.Resize(shapes.Input[0], n => n * shapes.Get(Size)[0]), shapes.Input[1] }, 0);
         return true;
     }
 }
@@ -59,7 +59,7 @@ public sealed class UpSampling2DLayer : LayerKind
         }
 
         var size = shapes.Get(Size);
-        shapes.Output(new[] { checked(shapes.Input[0] * size[0]), checked(shapes.Input[1] * size[1]), shapes.Input[2] }, 0);
+        shapes.Output(new[] { ShapeContext.Resize(shapes.Input[0], n => n * size[0]), ShapeContext.Resize(shapes.Input[1], n => n * size[1]), shapes.Input[2] }, 0);
         return true;
     }
 }
