@@ -157,6 +157,12 @@ public class LayerTests
     [InlineData("- {type: dense, units: 4}", "MDSL024", "layer 1 must be one key naming its type, like '- dense: {units: 10}', but it has the keys type, units; write the type as the key, with its arguments under it")]
     [InlineData("- {dense: 4, dropout: 0.5}", "MDSL024", "layer 1 must be one key naming its type, like '- dense: {units: 10}', but it has the keys dense, dropout; write each layer as its own list item starting with '-'")]
     [InlineData("- [dense, 4]", "MDSL024", "layer 1 must be one key naming its type, like '- dense: {units: 10}', but got a list")]
+    [InlineData("- bidirectional: {layer: {dense: 4}}", "MDSL013", "'layer' of layer 1 'bidirectional' must be an lstm, gru or simple_rnn layer, but got dense; for a dense applied at every time step use time_distributed: {layer: {dense: ...}}")]
+    [InlineData("- bidirectional: {layer: {lstm: 4}, merge_mode: cat}", "MDSL013", "'merge_mode' of layer 1 'bidirectional' must be one of 'concat', 'sum', 'mul', 'ave', but got 'cat' (did you mean 'concat'?)")]
+    [InlineData("- bidirectional: {merge_mode: sum}", "MDSL014", "layer 1 'bidirectional' is missing the required key 'layer' (the recurrent layer to run both ways, e.g. layer: {lstm: {units: 64}})")]
+    [InlineData("- time_distributed: {layer: {lstm: 4}}", "MDSL013", "'layer' of layer 1 'time_distributed' must be a layer with a per-sample shape rule, but got lstm, which already runs over the time steps; use it without time_distributed")]
+    [InlineData("- conv2d: {filters: 4, kernel_size: 3, padding: causal}", "MDSL013", "'padding' of layer 1 'conv2d' must be one of 'valid', 'same', but got 'causal' (causal padding is for conv1d over time steps; an image has no past and future)")]
+    [InlineData("- conv2d: {filters: 4, kernel_size: 3, strides: 2, dilation_rate: 2}", "MDSL013", "'dilation_rate' of layer 1 'conv2d' must be 1 when strides is greater than 1, but got [2, 2]")]
     public void LayerArgumentsAreChecked(string layer, string id, string message)
     {
         Assert.Equal(message, Single(Analyze(WithLayers("[16, 16, 1]", layer)), id).Message);
