@@ -57,7 +57,6 @@ internal static class ArrayTensor
     private static (Type Element, long[] Shape) Describe(Array array, string parameter)
     {
         var shape = new List<long>();
-        var type = array.GetType();
         Array? level = array;
         var path = parameter;
         while (true)
