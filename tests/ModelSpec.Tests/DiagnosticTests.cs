@@ -354,6 +354,19 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MDSL046_PerTimestepOutput()
+    {
+        const string Compile = "{loss: sparse_categorical_crossentropy}";
+        var model = WithLayers("[28, 28]", "- lstm: {units: 128, return_sequences: true}\n- dense: {units: 10, activation: softmax}", Compile);
+        Assert.NotNull(Analyze(model).Spec);
+        AssertDiagnostic(
+            model,
+            "MDSL046", 4, 5,
+            "the output (batch, 28, 10) of layer 2 'dense' gives one row of class scores per time step, so loss 'sparse_categorical_crossentropy' needs integer labels per step, (batch, 28); if each sample has one label, set return_sequences: false on layer 1",
+            Severity.Warning);
+    }
+
+    [Fact]
     public void MDSL099_InternalError()
     {
         // Only a bug gets here; a null tree stands in for one, and must still come back as a located diagnostic.

@@ -6,7 +6,7 @@ namespace ModelDsl.Spec.Tests;
 
 /// <summary>
 /// Published Keras Sequential models (keras-io examples and guides, Deep Learning with Python, Hands-On ML) written
-/// as model files under Published/, each beside the <c>model.summary()</c> table its source printed. An accepted
+/// as model files under Published/, each beside the <c>model.summary()</c> table its source printed. Every one
 /// model must equal Keras layer for layer: the layer's class, its output shape per sample and its parameter count,
 /// and the totals (trainable and non-trainable). Layer names are not compared: published ones carry the counters of
 /// the session that printed them (dense_212).
@@ -21,7 +21,7 @@ public class PublishedSummaryTests
     /// <summary>The issue asks for this many published models, each accepted once it is done.</summary>
     private const int RequiredModels = 20;
 
-    /// <summary>Models ModelDsl accepts today; each must match its published summary exactly.</summary>
+    /// <summary>Every published model; each must be accepted and match its published summary exactly.</summary>
     private static readonly string[] AcceptedNames =
     {
         "dlwp1-mnist-convnet",
@@ -48,25 +48,12 @@ public class PublishedSummaryTests
         "dlwp1-stacked-simple-rnn",
         "kerasio-rnn-gru-simple-rnn",
         "dlwp1-jena-conv1d-gru",
-    };
-
-    /// <summary>
-    /// Models that need a feature ModelDsl does not have yet: the feature, and a word an error of today's analysis
-    /// names (so a model rejected for another reason, such as a slip in its file, is caught). The day the feature
-    /// lands the model's test fails: move the model to <see cref="AcceptedNames"/>, or, where it waits for a second
-    /// feature, name that one here.
-    /// </summary>
-    private static readonly IReadOnlyDictionary<string, (string Feature, string Mentioned)> Waiting = new Dictionary<string, (string, string)>
-    {
-        ["homl3-wavenet-bach"] = ("sparse_categorical_crossentropy on a per-timestep output (batch, time, classes): "
-            + "ModelDsl reads a sequence output before a sparse loss as a forgotten return_sequences: false", "does not fit loss"),
+        "homl3-wavenet-bach",
     };
 
     public static TheoryData<string> Accepted => new(AcceptedNames);
 
-    public static TheoryData<string> WaitingModels => new(Waiting.Keys);
-
-    public static TheoryData<string> AllModels => new(AcceptedNames.Concat(Waiting.Keys));
+    public static TheoryData<string> AllModels => new(AcceptedNames);
 
     [Theory]
     [MemberData(nameof(Accepted))]
@@ -95,18 +82,6 @@ public class PublishedSummaryTests
         Assert.Equal((published.Total, published.Trainable, published.NonTrainable), (ours.Total, ours.Trainable, ours.NonTrainable));
     }
 
-    [Theory]
-    [MemberData(nameof(WaitingModels))]
-    public void WaitingModelIsRejectedForItsMissingFeature(string name)
-    {
-        var (feature, mentioned) = Waiting[name];
-        var analysis = Analyze(name);
-        Assert.True(analysis.HasErrors, $"{name} waited for {feature} and is accepted now: move it to the accepted list, where its summary is compared with Keras'");
-        var errors = analysis.Diagnostics.Where(d => d.Severity == Severity.Error).ToList();
-        Assert.True(errors.Any(d => d.Message.Contains(mentioned, StringComparison.Ordinal)),
-            $"{name} waits for {feature}, but no error names {mentioned}; it is rejected for another reason:\n" + string.Join("\n", errors));
-    }
-
     /// <summary>Each published table adds up, so a slip in copying one shows here rather than as a ModelDsl bug.</summary>
     [Theory]
     [MemberData(nameof(AllModels))]
@@ -125,7 +100,7 @@ public class PublishedSummaryTests
         var folder = Path.Combine(AppContext.BaseDirectory, DataFolder);
         var models = Directory.GetFiles(folder, "*" + ModelSuffix).Select(p => Path.GetFileName(p).Replace(ModelSuffix, string.Empty)).OrderBy(n => n, StringComparer.Ordinal).ToList();
         var summaries = Directory.GetFiles(folder, "*" + SummarySuffix).Select(p => Path.GetFileName(p).Replace(SummarySuffix, string.Empty)).OrderBy(n => n, StringComparer.Ordinal).ToList();
-        var listed = AcceptedNames.Concat(Waiting.Keys).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        var listed = AcceptedNames.OrderBy(n => n, StringComparer.Ordinal).ToList();
 
         Assert.Equal(models, summaries);
         Assert.Equal(models, listed);

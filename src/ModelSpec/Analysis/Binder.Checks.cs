@@ -57,7 +57,15 @@ internal sealed partial class Binder
 
         var units = UnitsOf(output);
         var shape = shapesKnown ? layers[layers.Count - 1].OutputShape : null;
-        if (shape is { Length: > 1 } && loss.Name == Vocabulary.SparseCategoricalCrossentropy)
+        if (shape is { Length: 2 } && loss.Name == Vocabulary.SparseCategoricalCrossentropy)
+        {
+            // Keras computes the loss at every step (a sequence labeller); the usual slip is a forgotten
+            // return_sequences: false, so it is a warning that says both.
+            var steps = "(batch, " + Axis.Format(shape[0]) + ")";
+            Report(DiagnosticCatalog.PerTimestepOutput, output.KeySpan, FormatShape(shape), output.Index, output.KindName, loss.Name, steps,
+                $"if each sample has one label, {FlattenHint(layers)}");
+        }
+        else if (shape is { Length: > 1 } && loss.Name == Vocabulary.SparseCategoricalCrossentropy)
         {
             Report(DiagnosticCatalog.OutputLossMismatch, output.KeySpan, FormatShape(shape), output.Index, output.KindName, loss.Name,
                 $"it compares one row of class scores per sample, (batch, classes), with integer labels (batch); {FlattenHint(layers)}");

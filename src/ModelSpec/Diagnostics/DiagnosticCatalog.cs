@@ -129,6 +129,9 @@ public static class DiagnosticCatalog
     public static readonly ModelDiagnosticDescriptor MetricLossMismatch = Define(
         "MDSL045", "Metric does not fit the loss", "metric '{0}' expects {1}, but loss '{2}' trains on {3}; {4}", Severity.Error, Training);
 
+    public static readonly ModelDiagnosticDescriptor PerTimestepOutput = Define(
+        "MDSL046", "Output per time step", "the output {0} of layer {1} '{2}' gives one row of class scores per time step, so loss '{3}' needs integer labels per step, {4}; {5}", Severity.Warning, Training);
+
     public static readonly ModelDiagnosticDescriptor InternalError = Define(
         "MDSL099", "Internal error", "ModelDsl failed to analyse this model ({0}); please report it with the model file", Severity.Error, Internal);
 
@@ -139,7 +142,7 @@ public static class DiagnosticCatalog
         UnknownKey, UnknownLayer, WrongType, OutOfRange, MissingKey, UnknownActivation, UnknownInitializer, UnknownOptimizer,
         UnknownLoss, UnknownMetric, InvalidName, NoLayers, DuplicateName, UnsupportedArgument, MalformedLayer,
         RecurrentNeedsSequence, RankMismatch, MissingChannelAxis, ReshapeMismatch, WindowTooLarge, DTypeMismatch, SizeOverflow, ArgumentShapeMismatch, VariableAxis,
-        OutputLossMismatch, SoftmaxFromLogits, ActivationLossMismatch, SingleUnitSoftmax, DropoutAfterOutput, MetricLossMismatch,
+        OutputLossMismatch, SoftmaxFromLogits, ActivationLossMismatch, SingleUnitSoftmax, DropoutAfterOutput, MetricLossMismatch, PerTimestepOutput,
         InternalError,
     };
 
