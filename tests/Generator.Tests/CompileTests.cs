@@ -37,6 +37,7 @@ public sealed class CompileTests
                 int timesteps = MnistLstm.InputShape[0];
                 int classes = MnistLstm.OutputShape[0];
                 System.Console.WriteLine($"{timesteps} steps in, {classes} classes out, {loaded.Dropout.Rate} dropout");
+                using var onArrays = MnistLstm.Train(new float[4, 28, 28], new long[4], epochs: 1, verbose: ModelDsl.Runtime.Training.Verbosity.Silent).Model;
                 using var fresh = new MnistLstm(seed: 7);
                 // An ordinary TorchSharp module: its parameters, modes and devices as TorchSharp defines them.
                 long parameters = fresh.parameters().Sum(p => p.numel());

@@ -136,6 +136,44 @@ namespace Consumer.App
         }
 
         /// <summary>
+        /// Creates a <see cref="ReviewClassifier"/> and trains it on .NET arrays, as Keras' <c>fit(x, y)</c>; otherwise as the
+        /// <see cref="Train(global::ModelDsl.Runtime.Data.Dataset, global::ModelDsl.Runtime.Data.Dataset?, int, int, bool, int?, double, global::TorchSharp.torch.Device?, global::System.Collections.Generic.IReadOnlyList{global::ModelDsl.Runtime.Training.Callback}?, string?, bool, global::ModelDsl.Runtime.Training.Verbosity, global::System.IO.TextWriter?)"/>
+        /// overload, with the same defaults.
+        /// </summary>
+        /// <param name="x">The samples, the first axis one per sample: a rectangular array of any rank (<c>float[,,]</c>) or a jagged one.</param>
+        /// <param name="y">Their targets: class indices (<c>int</c> or <c>long</c>) or values, one per sample on the first axis.</param>
+        /// <param name="epochs">Passes over the training data.</param>
+        /// <param name="batchSize">Samples per step; the last, partial batch is trained too.</param>
+        /// <param name="shuffle">Whether to shuffle the training samples before every epoch.</param>
+        /// <param name="seed">Seeds the weights, the shuffling and dropout; <see langword="null"/> for a random run.</param>
+        /// <param name="validationSplit">The fraction of the samples, taken from the end, held out for validation.</param>
+        /// <param name="device">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword="null"/>.</param>
+        /// <param name="callbacks">Hooks called as training proceeds (early stopping, ...).</param>
+        /// <param name="checkpointDirectory">Where to write a checkpoint after every epoch; none when <see langword="null"/>.</param>
+        /// <param name="resume">Continue from the newest checkpoint in <paramref name="checkpointDirectory"/>.</param>
+        /// <param name="verbose">How progress is reported.</param>
+        /// <param name="log">Where progress goes; the console when <see langword="null"/>.</param>
+        /// <returns>The trained model and its per-epoch history.</returns>
+        public static global::ModelDsl.Runtime.Training.TrainingResult<ReviewClassifier> Train(
+            global::System.Array x,
+            global::System.Array y,
+            int epochs = DefaultEpochs,
+            int batchSize = DefaultBatchSize,
+            bool shuffle = true,
+            int? seed = 7,
+            double validationSplit = 0.0,
+            global::TorchSharp.torch.Device? device = null,
+            global::System.Collections.Generic.IReadOnlyList<global::ModelDsl.Runtime.Training.Callback>? callbacks = null,
+            string? checkpointDirectory = null,
+            bool resume = false,
+            global::ModelDsl.Runtime.Training.Verbosity verbose = global::ModelDsl.Runtime.Training.Verbosity.Auto,
+            global::System.IO.TextWriter? log = null)
+        {
+            using var train = global::ModelDsl.Runtime.Data.Dataset.FromArrays(x, y);
+            return Train(train, null, epochs, batchSize, shuffle, seed, validationSplit, device, callbacks, checkpointDirectory, resume, verbose, log);
+        }
+
+        /// <summary>
         /// The predicted class of each sample: 1 where its probability is at least 0.5, else 0.
         /// </summary>
         /// <param name="inputs">Samples of shape (batch, 200), raw: the model applies its own preprocessing.</param>

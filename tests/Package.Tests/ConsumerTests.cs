@@ -37,6 +37,13 @@ public sealed partial class ConsumerTests(PackageFeed feed)
             var (model, history) = Digits.DigitMlp.Train(train.Take(3000), validation: test.Take(1000), verbose: ModelDsl.Runtime.Training.Verbosity.Silent);
             Console.WriteLine(Digits.DigitMlp.Summary());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_accuracy={history["val_accuracy"][^1]:F4}"));
+
+            // Keras' fit(x, y): .NET arrays straight in, every sample of class 3.
+            var pixels = new float[64, 28, 28];
+            var labels = Enumerable.Repeat(3L, 64).ToArray();
+            var (onArrays, arrayHistory) = Digits.DigitMlp.Train(pixels, labels, epochs: 2, verbose: ModelDsl.Runtime.Training.Verbosity.Silent);
+            using (onArrays)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"array_loss={arrayHistory["loss"][0]:F4},{arrayHistory["loss"][^1]:F4}"));
             """);
         var built = Build(project);
         Assert.True(built.ExitCode == 0, built.Output);
@@ -46,6 +53,11 @@ public sealed partial class ConsumerTests(PackageFeed feed)
         var run = Dotnet.Succeed(project, feed.Environment, BuildTimeout, "run", "--no-build");
         Assert.Contains("Total params: 50,890", run);
         Assert.True(ValAccuracy(run) >= 0.85, run);
+
+        // Two epochs on one class lower the loss.
+        var arrayLoss = Regex.Match(run, @"array_loss=([0-9.]+),([0-9.]+)");
+        Assert.True(arrayLoss.Success, run);
+        Assert.True(double.Parse(arrayLoss.Groups[2].Value, CultureInfo.InvariantCulture) < double.Parse(arrayLoss.Groups[1].Value, CultureInfo.InvariantCulture), run);
     }
 
     [Fact]
