@@ -153,12 +153,12 @@ public sealed class StreamingTests(ITestOutputHelper output) : IDisposable
                          $"over the last quarter {last >> 20} MB, peak {peak >> 20} MB over {samples.Count} batches; by tenths " +
                          string.Join(" ", Enumerable.Range(1, 10).Select(t => samples[t * samples.Count / 10 - 1] >> 20)));
         // libtorch's and the GC's heaps warm up to their working size (a few batches of float32 activations and
-        // gradients), then RSS is flat: the last quarter of the epoch sits within four batches' activations of the
-        // second (holding the images would add 140 MB per quarter), and the whole run adds less than half of what the
-        // images would take in memory (its warm-up is the same for any folder size; in the full suite it is larger, as
-        // the heaps start from other tests' state). Medians, because other tests' collections can land in this one's time.
-        long batchBytes = (long)batch * height * width * 3 * sizeof(float);
-        Assert.True(last - second < 4 * batchBytes, $"RSS grew {(last - second) >> 20} MB from the second quarter of the epoch to the last");
+        // gradients), then RSS is flat: from the second quarter of the epoch to the last it grows by less than half of
+        // what holding one quarter's images would add (140 MB; holding them all would add twice that between the two
+        // medians), and the whole run adds less than half of what the images would take in memory. Its warm-up is the
+        // same for any folder size; in the full suite the heaps start from other tests' state and other tests'
+        // collections land in this one's time (up to 36 MB seen), hence medians and these margins.
+        Assert.True(last - second < decoded / 8, $"RSS grew {(last - second) >> 20} MB from the second quarter of the epoch to the last");
         Assert.True(peak - before < decoded / 2, $"RSS grew {(peak - before) >> 20} MB, against {decoded >> 20} MB of decoded images");
     }
 
