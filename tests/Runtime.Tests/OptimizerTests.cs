@@ -1,4 +1,5 @@
 using ModelDsl.Runtime.Optimizers;
+using static ModelDsl.Runtime.Tests.Optimization.OptimizerSteps;
 using static TorchSharp.torch;
 
 namespace ModelDsl.Runtime.Tests;
@@ -11,17 +12,6 @@ public class OptimizerTests
 {
     private static readonly double[] Start = [1.0, -2.0, 0.5];
     private static readonly double[] Gradient = [0.3, -0.7, 2.0];
-
-    private static double Tolerance(ScalarType dtype) => dtype == ScalarType.Float64 ? 1e-14 : 1e-6;
-
-    // TorchSharp.Modules stays unimported: its Adam, AdamW and OptimizerState would clash with ours.
-    private static TorchSharp.Modules.Parameter NewParameter(double[] values, ScalarType dtype = ScalarType.Float64) => nn.Parameter(tensor(values, dtype: dtype));
-
-    private static double[] Values(Tensor tensor)
-    {
-        using var scope = NewDisposeScope();
-        return tensor.to(ScalarType.Float64).data<double>().ToArray();
-    }
 
     // loss = sum(p * g): its gradient is exactly g at every step. The scope is open around the first step too, where
     // the optimizer makes its slots: they must outlive it.
@@ -216,29 +206,6 @@ public class OptimizerTests
         _ => throw new ArgumentException(variant),
     };
 
-    // Sizes with and without a vector-wide body and a scalar tail.
-    private static readonly long[][] Shapes = [[3, 5], [37], [2]];
-
-    private static TorchSharp.Modules.Parameter[] NewParameters() =>
-        Shapes.Select((shape, i) => nn.Parameter(tensor(
-            Enumerable.Range(0, (int)shape.Aggregate((a, b) => a * b)).Select(k => MathF.Sin(0.9f * k + i)).ToArray(), shape))).ToArray();
-
-    // Gradients whose size swings from step to step (AMSGrad's maximum then keeps an older v); the rate drops at step 4.
-    private static void TakeSteps(Optimizer optimizer, TorchSharp.Modules.Parameter[] parameters, int from, int to)
-    {
-        for (var step = from; step <= to; step++)
-        {
-            using var scope = NewDisposeScope();
-            if (step == 4)
-                optimizer.LearningRate /= 5;
-            var loss = parameters.Select((p, i) => (p * (sin(arange(p.numel(), dtype: ScalarType.Float32).reshape(p.shape) * 1.7 + step + i) * (0.3 / (step % 3 + 1)))).sum())
-                .Aggregate((a, b) => a + b);
-            loss.backward();
-            optimizer.Step(parameters);
-            optimizer.ZeroGrad(parameters);
-        }
-    }
-
     [Theory]
     [InlineData("adam")]
     [InlineData("amsgrad")]
@@ -248,34 +215,7 @@ public class OptimizerTests
     [InlineData("sgd-nesterov")]
     [InlineData("rmsprop")]
     [InlineData("rmsprop-momentum")]
-    public void TheFusedPassMatchesTheOps(string variant)
-    {
-        var fusedParameters = NewParameters();
-        var opParameters = NewParameters();
-        try
-        {
-            using var fused = Create(variant);
-            using var ops = Create(variant);
-            ops.FusedCpuKernels = false;
-            var start = fusedParameters.Select(Values).ToArray();
-            TakeSteps(fused, fusedParameters, 1, 7);
-            TakeSteps(ops, opParameters, 1, 7);
-
-            for (var i = 0; i < Shapes.Length; i++)
-            {
-                var expected = Values(opParameters[i]);
-                var actual = Values(fusedParameters[i]);
-                Assert.NotEqual(start[i], actual);
-                for (var k = 0; k < expected.Length; k++)
-                    Assert.Equal(expected[k], actual[k], 1e-6);
-            }
-        }
-        finally
-        {
-            foreach (var parameter in fusedParameters.Concat(opParameters))
-                parameter.Dispose();
-        }
-    }
+    public void TheFusedPassMatchesTheOps(string variant) => AssertFusedMatchesOps(() => Create(variant));
 
     [Theory]
     [InlineData("adam", "m/0 m/1 m/2 v/0 v/1 v/2")]
@@ -310,8 +250,7 @@ public class OptimizerTests
         }
         finally
         {
-            foreach (var parameter in original.Concat(restored))
-                parameter.Dispose();
+            DisposeAll(original.Concat(restored));
         }
     }
 
@@ -347,8 +286,7 @@ public class OptimizerTests
         }
         finally
         {
-            foreach (var parameter in parameters)
-                parameter.Dispose();
+            DisposeAll(parameters);
         }
     }
 }

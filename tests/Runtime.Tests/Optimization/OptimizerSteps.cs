@@ -37,7 +37,10 @@ internal static class OptimizerSteps
         Shapes.Select((shape, i) => nn.Parameter(tensor(
             Enumerable.Range(0, (int)shape.Aggregate((a, b) => a * b)).Select(k => MathF.Sin(0.9f * k + i)).ToArray(), shape))).ToArray();
 
-    /// <summary>Gradients whose size swings from step to step, of both signs; the rate drops at step 4.</summary>
+    /// <summary>
+    /// Gradients whose size swings from step to step, of both signs (AMSGrad's maximum then keeps an older v); the rate
+    /// drops at step 4.
+    /// </summary>
     public static void TakeSteps(Optimizer optimizer, TorchSharp.Modules.Parameter[] parameters, int from, int to)
     {
         for (var step = from; step <= to; step++)
@@ -50,6 +53,34 @@ internal static class OptimizerSteps
             loss.backward();
             optimizer.Step(parameters);
             optimizer.ZeroGrad(parameters);
+        }
+    }
+
+    /// <summary>Seven steps of the fused CPU pass and of the TorchSharp ops, from the same start, agree to float rounding.</summary>
+    public static void AssertFusedMatchesOps(Func<Optimizer> create)
+    {
+        var fusedParameters = NewParameters();
+        var opParameters = NewParameters();
+        try
+        {
+            using var fused = create();
+            using var ops = create();
+            ops.FusedCpuKernels = false;
+            var start = fusedParameters.Select(Values).ToArray();
+            TakeSteps(fused, fusedParameters, 1, 7);
+            TakeSteps(ops, opParameters, 1, 7);
+            for (var i = 0; i < Shapes.Length; i++)
+            {
+                var expected = Values(opParameters[i]);
+                var actual = Values(fusedParameters[i]);
+                Assert.NotEqual(start[i], actual);
+                for (var k = 0; k < expected.Length; k++)
+                    Assert.Equal(expected[k], actual[k], 1e-6);
+            }
+        }
+        finally
+        {
+            DisposeAll(fusedParameters.Concat(opParameters));
         }
     }
 
