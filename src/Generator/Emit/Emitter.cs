@@ -187,7 +187,6 @@ internal static class Emitter
 
     private static void WriteTrain(CodeWriter writer, ModelSpec spec, ModelClass model)
     {
-        var fit = spec.Fit;
         writer.Doc(
             $"<summary>\n" +
             $"Creates a <see cref=\"{model.Name}\"/> and trains it. The defaults are the model's <c>fit</c> settings;\n" +
@@ -195,33 +194,14 @@ internal static class Emitter
             $"</summary>\n" +
             "<param name=\"train\">The training samples (first axis) and their targets.</param>\n" +
             "<param name=\"validation\">Evaluated after every epoch, with dropout off; none when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"epochs\">Passes over the training data.</param>\n" +
-            "<param name=\"batchSize\">Samples per step; the last, partial batch is trained too.</param>\n" +
-            "<param name=\"shuffle\">Whether to shuffle the training samples before every epoch.</param>\n" +
-            "<param name=\"seed\">Seeds the weights, the shuffling and dropout; <see langword=\"null\"/> for a random run.</param>\n" +
+            TrainRunDocs +
             "<param name=\"validationSplit\">The fraction of <paramref name=\"train\"/>, taken from its end, held out for validation when <paramref name=\"validation\"/> is null.</param>\n" +
-            "<param name=\"device\">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"callbacks\">Hooks called as training proceeds (early stopping, ...).</param>\n" +
-            "<param name=\"checkpointDirectory\">Where to write a checkpoint after every epoch; none when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
-            "<param name=\"verbose\">How progress is reported.</param>\n" +
-            "<param name=\"log\">Where progress goes; the console when <see langword=\"null\"/>.</param>\n" +
-            "<returns>The trained model and its per-epoch history.</returns>");
+            TrainSettingsDocs);
         writer.Line($"public static {Training}TrainingResult<{model.Name}> Train(");
         writer.Indent();
         writer.Line($"{Runtime}Data.Dataset train,");
         writer.Line($"{Runtime}Data.Dataset? validation = null,");
-        writer.Line("int epochs = DefaultEpochs,");
-        writer.Line("int batchSize = DefaultBatchSize,");
-        writer.Line($"bool shuffle = {CSharp.Literal(fit.Shuffle)},");
-        writer.Line($"int? seed = {Seed(fit)},");
-        writer.Line($"double validationSplit = {CSharp.Literal(fit.ValidationSplit)},");
-        writer.Line($"{Device}? device = null,");
-        writer.Line($"global::System.Collections.Generic.IReadOnlyList<{Training}Callback>? callbacks = null,");
-        writer.Line("string? checkpointDirectory = null,");
-        writer.Line("bool resume = false,");
-        writer.Line($"{Training}Verbosity verbose = {Training}Verbosity.Auto,");
-        writer.Line("global::System.IO.TextWriter? log = null)");
+        WriteTrainSettings(writer, spec.Fit);
         writer.Outdent();
         writer.Open();
         writer.Line($"var model = new {model.Name}(device, seed);");
@@ -252,34 +232,26 @@ internal static class Emitter
         WriteTrainOnArrays(writer, spec, model);
     }
 
-    /// <summary>Keras' <c>fit(x, y)</c>: the same training on .NET arrays, which become a data set for the run.</summary>
-    private static void WriteTrainOnArrays(CodeWriter writer, ModelSpec spec, ModelClass model)
+    /// <summary>The documentation of the settings both <c>Train</c> overloads take, from epochs to seed.</summary>
+    private const string TrainRunDocs =
+        "<param name=\"epochs\">Passes over the training data.</param>\n" +
+        "<param name=\"batchSize\">Samples per step; the last, partial batch is trained too.</param>\n" +
+        "<param name=\"shuffle\">Whether to shuffle the training samples before every epoch.</param>\n" +
+        "<param name=\"seed\">Seeds the weights, the shuffling and dropout; <see langword=\"null\"/> for a random run.</param>\n";
+
+    /// <summary>The documentation of the settings both <c>Train</c> overloads take, from device on, and their result.</summary>
+    private const string TrainSettingsDocs =
+        "<param name=\"device\">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
+        "<param name=\"callbacks\">Hooks called as training proceeds (early stopping, ...).</param>\n" +
+        "<param name=\"checkpointDirectory\">Where to write a checkpoint after every epoch; none when <see langword=\"null\"/>.</param>\n" +
+        "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
+        "<param name=\"verbose\">How progress is reported.</param>\n" +
+        "<param name=\"log\">Where progress goes; the console when <see langword=\"null\"/>.</param>\n" +
+        "<returns>The trained model and its per-epoch history.</returns>";
+
+    /// <summary>Both <c>Train</c> overloads' settings after their data, with the model's <c>fit</c> defaults.</summary>
+    private static void WriteTrainSettings(CodeWriter writer, FitSpec fit)
     {
-        var fit = spec.Fit;
-        writer.Doc(
-            $"<summary>\n" +
-            $"Creates a <see cref=\"{model.Name}\"/> and trains it on .NET arrays, as Keras' <c>fit(x, y)</c>; otherwise as the\n" +
-            $"<see cref=\"Train({Runtime}Data.Dataset, {Runtime}Data.Dataset?, int, int, bool, int?, double, {Device}?, global::System.Collections.Generic.IReadOnlyList{{{Training}Callback}}?, string?, bool, {Training}Verbosity, global::System.IO.TextWriter?)\"/>\n" +
-            $"overload, with the same defaults.\n" +
-            $"</summary>\n" +
-            "<param name=\"x\">The samples, the first axis one per sample: a rectangular array of any rank (<c>float[,,]</c>) or a jagged one.</param>\n" +
-            "<param name=\"y\">Their targets: class indices (<c>int</c> or <c>long</c>) or values, one per sample on the first axis.</param>\n" +
-            "<param name=\"epochs\">Passes over the training data.</param>\n" +
-            "<param name=\"batchSize\">Samples per step; the last, partial batch is trained too.</param>\n" +
-            "<param name=\"shuffle\">Whether to shuffle the training samples before every epoch.</param>\n" +
-            "<param name=\"seed\">Seeds the weights, the shuffling and dropout; <see langword=\"null\"/> for a random run.</param>\n" +
-            "<param name=\"validationSplit\">The fraction of the samples, taken from the end, held out for validation.</param>\n" +
-            "<param name=\"device\">Where to train; a CUDA GPU when libtorch has one, else the CPU, when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"callbacks\">Hooks called as training proceeds (early stopping, ...).</param>\n" +
-            "<param name=\"checkpointDirectory\">Where to write a checkpoint after every epoch; none when <see langword=\"null\"/>.</param>\n" +
-            "<param name=\"resume\">Continue from the newest checkpoint in <paramref name=\"checkpointDirectory\"/>.</param>\n" +
-            "<param name=\"verbose\">How progress is reported.</param>\n" +
-            "<param name=\"log\">Where progress goes; the console when <see langword=\"null\"/>.</param>\n" +
-            "<returns>The trained model and its per-epoch history.</returns>");
-        writer.Line($"public static {Training}TrainingResult<{model.Name}> Train(");
-        writer.Indent();
-        writer.Line("global::System.Array x,");
-        writer.Line("global::System.Array y,");
         writer.Line("int epochs = DefaultEpochs,");
         writer.Line("int batchSize = DefaultBatchSize,");
         writer.Line($"bool shuffle = {CSharp.Literal(fit.Shuffle)},");
@@ -291,6 +263,27 @@ internal static class Emitter
         writer.Line("bool resume = false,");
         writer.Line($"{Training}Verbosity verbose = {Training}Verbosity.Auto,");
         writer.Line("global::System.IO.TextWriter? log = null)");
+    }
+
+    /// <summary>Keras' <c>fit(x, y)</c>: the same training on .NET arrays, which become a data set for the run.</summary>
+    private static void WriteTrainOnArrays(CodeWriter writer, ModelSpec spec, ModelClass model)
+    {
+        writer.Doc(
+            $"<summary>\n" +
+            $"Creates a <see cref=\"{model.Name}\"/> and trains it on .NET arrays, as Keras' <c>fit(x, y)</c>; otherwise as the\n" +
+            $"<see cref=\"Train({Runtime}Data.Dataset, {Runtime}Data.Dataset?, int, int, bool, int?, double, {Device}?, global::System.Collections.Generic.IReadOnlyList{{{Training}Callback}}?, string?, bool, {Training}Verbosity, global::System.IO.TextWriter?)\"/>\n" +
+            $"overload, with the same defaults.\n" +
+            $"</summary>\n" +
+            "<param name=\"x\">The samples, the first axis one per sample: a rectangular array of any rank (<c>float[,,]</c>) or a jagged one.</param>\n" +
+            "<param name=\"y\">Their targets: class indices (<c>int</c> or <c>long</c>) or values, one per sample on the first axis.</param>\n" +
+            TrainRunDocs +
+            "<param name=\"validationSplit\">The fraction of the samples, taken from the end, held out for validation.</param>\n" +
+            TrainSettingsDocs);
+        writer.Line($"public static {Training}TrainingResult<{model.Name}> Train(");
+        writer.Indent();
+        writer.Line("global::System.Array x,");
+        writer.Line("global::System.Array y,");
+        WriteTrainSettings(writer, spec.Fit);
         writer.Outdent();
         writer.Open();
         writer.Line($"using var train = {Runtime}Data.Dataset.FromArrays(x, y);");
