@@ -198,6 +198,38 @@ internal sealed class ShapeContext
         return false;
     }
 
+    /// <summary>
+    /// Steps and channels (<paramref name="axes"/> 1) or an image (2) per sample; <paramref name="imageLayer"/> is the
+    /// 2-D layer to suggest when an image reaches the 1-D one.
+    /// </summary>
+    public bool NeedsSpatial(int axes, string imageLayer) =>
+        axes == 1 ? NeedsRank(2, "a 3-D input (batch, steps, channels)", imageLayer) : NeedsImage();
+
+    /// <summary>
+    /// The lengths a window leaves along the first axes (steps, or height and width), as <see cref="Slide"/> computes
+    /// each; <paramref name="dilation"/> (1 when null) spreads the window's taps. Null when one does not fit (reported).
+    /// </summary>
+    public int[]? SlideWindows(EquatableArray<int> window, EquatableArray<int> strides, EquatableArray<int>? dilation, string padding, string argument)
+    {
+        var names = window.Count == 1 ? new[] { "steps" } : new[] { "height", "width" };
+        var output = new int[window.Count];
+        for (var axis = 0; axis < window.Count; axis++)
+        {
+            var rate = dilation?[axis] ?? 1;
+            var span = ((long)rate * (window[axis] - 1)) + 1;
+            var what = rate > 1 ? $"kernel span ({argument} {window[axis]} with dilation_rate {rate})" : argument;
+            var length = Slide(axis, names[axis], span, strides[axis], padding, what, argument);
+            if (length == null)
+            {
+                return null;
+            }
+
+            output[axis] = length.Value;
+        }
+
+        return output;
+    }
+
     /// <summary>(height, width, channels) per sample; a missing channel axis gets its own, more helpful, message.</summary>
     public bool NeedsImage()
     {

@@ -70,37 +70,15 @@ public abstract class ConvolutionLayer : LayerKind
     }
 
     /// <summary>The output's spatial sizes, or null (reported); ordinary convolutions slide the dilated window.</summary>
-    internal virtual int[]? Spatial(ShapeContext shapes)
-    {
-        var kernel = shapes.Get(KernelSize);
-        var strides = shapes.Get(Strides);
-        var dilation = shapes.Get(DilationRate);
-        var padding = shapes.Get(Padding);
-        var names = Axes == 1 ? new[] { "steps" } : new[] { "height", "width" };
-        var output = new int[Axes];
-        for (var axis = 0; axis < Axes; axis++)
-        {
-            var span = ((long)dilation[axis] * (kernel[axis] - 1)) + 1;
-            var what = dilation[axis] > 1 ? $"kernel span (kernel_size {kernel[axis]} with dilation_rate {dilation[axis]})" : "kernel_size";
-            var length = shapes.Slide(axis, names[axis], span, strides[axis], padding, what, "kernel_size");
-            if (length == null)
-            {
-                return null;
-            }
-
-            output[axis] = length.Value;
-        }
-
-        return output;
-    }
+    internal virtual int[]? Spatial(ShapeContext shapes) =>
+        shapes.SlideWindows(shapes.Get(KernelSize), shapes.Get(Strides), shapes.Get(DilationRate), shapes.Get(Padding), "kernel_size");
 
     /// <summary>The output channels and the parameter count, from the input channels; null (reported) when they do not fit.</summary>
     internal abstract (int Channels, long Parameters)? Weights(ShapeContext shapes, long window, int channels);
 
     internal override bool Infer(ShapeContext shapes)
     {
-        var fits = Axes == 1 ? shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", Name.Replace("1d", "2d")) : shapes.NeedsImage();
-        if (!fits)
+        if (!shapes.NeedsSpatial(Axes, Name.Replace("1d", "2d")))
         {
             return false;
         }

@@ -16,17 +16,12 @@ public abstract class NoiseLayer(DoubleArgument amount) : LayerKind
 
     public override bool OnlyInTraining => true;
 
-    /// <summary>The rank the input must have (steps and channels, or an image), or 0 for any.</summary>
-    protected virtual int Rank => 0;
+    /// <summary>The axes before the channels the input must have (1: steps, 2: an image), or 0 for any shape.</summary>
+    protected virtual int SpatialAxes => 0;
 
     internal override bool Infer(ShapeContext shapes)
     {
-        if (Rank == 2 && !shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", "spatial_dropout2d"))
-        {
-            return false;
-        }
-
-        if (Rank == 3 && !shapes.NeedsImage())
+        if (SpatialAxes > 0 && !shapes.NeedsSpatial(SpatialAxes, "spatial_dropout2d"))
         {
             return false;
         }
@@ -55,7 +50,7 @@ public sealed class SpatialDropout1DLayer() : NoiseLayer(RateArgument)
 
     public override string Summary => "Drops whole channels of a sequence while training.";
 
-    protected override int Rank => 2;
+    protected override int SpatialAxes => 1;
 }
 
 /// <summary>Keras' SpatialDropout2D: drops whole channels of an image while training.</summary>
@@ -71,7 +66,7 @@ public sealed class SpatialDropout2DLayer() : NoiseLayer(RateArgument)
 
     public override string Summary => "Drops whole channels of an image while training.";
 
-    protected override int Rank => 3;
+    protected override int SpatialAxes => 2;
 }
 
 /// <summary>Keras' GaussianNoise: adds zero-mean noise of <c>stddev</c> while training.</summary>

@@ -31,7 +31,7 @@ public abstract class PaddingOrCroppingLayer : LayerKind
 
     internal override bool Infer(ShapeContext shapes)
     {
-        if (Axes == 1 ? !shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", Name.Replace("1d", "2d")) : !shapes.NeedsImage())
+        if (!shapes.NeedsSpatial(Axes, Name.Replace("1d", "2d")))
         {
             return false;
         }

@@ -34,33 +34,20 @@ public abstract class WindowPoolingLayer : LayerKind
 
     public override string UnsupportedHint(string argument) => CommonArguments.UnsupportedHint(argument);
 
-    /// <summary>The 2-D layer to suggest for images fed to the 1-D one.</summary>
-    protected abstract string ImageLayer { get; }
-
     internal override bool Infer(ShapeContext shapes)
     {
-        if (Axes == 1 ? !shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", ImageLayer) : !shapes.NeedsImage())
+        if (!shapes.NeedsSpatial(Axes, Name.Replace("1d", "2d")))
         {
             return false;
         }
 
-        var pool = shapes.Get(PoolSize);
-        var strides = shapes.Get(Strides);
-        var padding = shapes.Get(Padding);
-        var names = Axes == 1 ? new[] { "steps" } : new[] { "height", "width" };
-        var output = (int[])shapes.Input.Clone();
-        for (var axis = 0; axis < Axes; axis++)
+        var spatial = shapes.SlideWindows(shapes.Get(PoolSize), shapes.Get(Strides), null, shapes.Get(Padding), "pool_size");
+        if (spatial == null)
         {
-            var length = shapes.Slide(axis, names[axis], pool[axis], strides[axis], padding, "pool_size", "pool_size");
-            if (length == null)
-            {
-                return false;
-            }
-
-            output[axis] = length.Value;
+            return false;
         }
 
-        shapes.Output(output, 0);
+        shapes.Output(spatial.Concat(new[] { shapes.Last }).ToArray(), 0);
         return true;
     }
 }
@@ -76,7 +63,6 @@ public sealed class MaxPooling1DLayer() : WindowPoolingLayer(1, poolSizeRequired
 
     public override string Summary => "The maximum over each window of steps.";
 
-    protected override string ImageLayer => "max_pooling2d";
 }
 
 /// <summary>Keras' MaxPooling2D on (height, width, channels).</summary>
@@ -90,7 +76,6 @@ public sealed class MaxPooling2DLayer() : WindowPoolingLayer(2, poolSizeRequired
 
     public override string Summary => "The maximum over each window of an image.";
 
-    protected override string ImageLayer => "max_pooling2d";
 }
 
 /// <summary>Keras' AveragePooling1D on (steps, channels); with same padding the padded cells are not counted.</summary>
@@ -104,7 +89,6 @@ public sealed class AveragePooling1DLayer() : WindowPoolingLayer(1, poolSizeRequ
 
     public override string Summary => "The mean over each window of steps.";
 
-    protected override string ImageLayer => "average_pooling2d";
 }
 
 /// <summary>Keras' AveragePooling2D on (height, width, channels); with same padding the padded cells are not counted.</summary>
@@ -118,7 +102,6 @@ public sealed class AveragePooling2DLayer() : WindowPoolingLayer(2, poolSizeRequ
 
     public override string Summary => "The mean over each window of an image.";
 
-    protected override string ImageLayer => "average_pooling2d";
 }
 
 /// <summary>Keras' global pooling: the maximum or mean over every step (1-D) or every pixel (2-D), per channel.</summary>
@@ -134,8 +117,7 @@ public abstract class GlobalPoolingLayer(int axes) : LayerKind
 
     internal override bool Infer(ShapeContext shapes)
     {
-        var fits = axes == 1 ? shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", Name.Replace("1d", "2d")) : shapes.NeedsImage();
-        if (!fits)
+        if (!shapes.NeedsSpatial(axes, Name.Replace("1d", "2d")))
         {
             return false;
         }

@@ -19,7 +19,7 @@ public sealed class UpSampling1DLayer : LayerKind
 
     internal override bool Infer(ShapeContext shapes)
     {
-        if (!shapes.NeedsRank(2, "a 3-D input (batch, steps, channels)", "up_sampling2d"))
+        if (!shapes.NeedsSpatial(1, "up_sampling2d"))
         {
             return false;
         }
