@@ -78,21 +78,9 @@ internal sealed partial class Binder
         }
 
         a.Know("name");
-        switch (arguments)
+        if (!AddArguments(kind, arguments, a, label))
         {
-            case null:
-                break;
-            case MappingNode mapping:
-                a.AddAll(mapping);
-                break;
-            case var value when IsNull(value):
-                break;
-            case var value when kind.Shorthand is { } shorthand:
-                a.Add(new MappingEntry(new ScalarNode(shorthand.Name, false, value.Span), value));
-                break;
-            default:
-                Report(DiagnosticCatalog.WrongType, arguments.Span, $"the arguments of {label}", "a mapping of its Keras arguments", Describe(arguments));
-                return new BoundLayer(index, kind, item, key.Span, a);
+            return new BoundLayer(index, kind, item, key.Span, a);
         }
 
         var layer = new BoundLayer(index, kind, item, key.Span, a) { Config = BindConfig(kind, a) };
@@ -165,26 +153,38 @@ internal sealed partial class Binder
         var label = $"the {kind.Name} in {what}";
         var a = new Args(label, key.Span, k => $"'{k}' of {label}");
         a.Know("name");
-        switch (arguments)
+        if (!AddArguments(kind, arguments, a, label))
         {
-            case null:
-                break;
-            case MappingNode mapping:
-                a.AddAll(mapping);
-                break;
-            case var value when IsNull(value):
-                break;
-            case var value when kind.Shorthand is { } shorthand:
-                a.Add(new MappingEntry(new ScalarNode(shorthand.Name, false, value.Span), value));
-                break;
-            default:
-                Report(DiagnosticCatalog.WrongType, arguments.Span, $"the arguments of {label}", "a mapping of its Keras arguments", Describe(arguments));
-                return null;
+            return null;
         }
 
         var config = BindConfig(kind, a);
         ReportUnknownLayerArguments(new BoundLayer(currentLayer, kind, node, key.Span, a));
         return config;
+    }
+
+    /// <summary>
+    /// A layer's arguments into <paramref name="a"/>: a mapping of them, nothing, or one value for the kind's shorthand
+    /// argument (<c>- dense: 10</c>); false (reported) for anything else.
+    /// </summary>
+    private bool AddArguments(LayerKind kind, Node? arguments, Args a, string label)
+    {
+        switch (arguments)
+        {
+            case null:
+                return true;
+            case MappingNode mapping:
+                a.AddAll(mapping);
+                return true;
+            case var value when IsNull(value):
+                return true;
+            case var value when kind.Shorthand is { } shorthand:
+                a.Add(new MappingEntry(new ScalarNode(shorthand.Name, false, value.Span), value));
+                return true;
+            default:
+                Report(DiagnosticCatalog.WrongType, arguments.Span, $"the arguments of {label}", "a mapping of its Keras arguments", Describe(arguments));
+                return false;
+        }
     }
 
     private static BoundLayer Broken(Node item, int index) =>

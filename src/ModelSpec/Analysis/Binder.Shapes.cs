@@ -16,18 +16,16 @@ internal sealed partial class Binder
     /// A layer with weights over its input's last axis (dense, convolutions, recurrent layers, normalization) needs
     /// that axis fixed; the others (an embedding's indices, dropout, activations) take any length.
     /// </summary>
-    private bool FixedWhereNeeded(BoundLayer layer, int[] shape, BoundLayer? origin)
+    private static bool FixedWhereNeeded(ShapeContext shapes)
     {
-        var kind = layer.Kind!;
-        if (shape[shape.Length - 1] != Axis.Variable || kind.TakesIndices || kind.Role == ShapeRole.KeepsShape)
+        var kind = shapes.Layer.Kind!;
+        if (kind.TakesIndices || kind.Role == ShapeRole.KeepsShape)
         {
             return true;
         }
 
-        Report(DiagnosticCatalog.VariableAxis, layer.KeySpan, layer.Index, layer.KindName, "needs its input's last axis fixed", shape.Length,
-            FormatShape(shape), origin == null ? "the input" : origin.Label,
-            origin == null ? "give the last axis of 'input' a size" : $"make layer {origin.Index}'s output end in a fixed size");
-        return false;
+        var fix = shapes.Origin == null ? "give the last axis of 'input' a size" : $"make layer {shapes.Origin.Index}'s output end in a fixed size";
+        return shapes.Fixed(new[] { shapes.Input.Length - 1 }, "needs its input's last axis fixed", fix);
     }
 
     private bool InferShapes(int[] input, List<BoundLayer> layers)
@@ -43,7 +41,8 @@ internal sealed partial class Binder
             }
 
             layer.InputShape = shape;
-            if (!FixedWhereNeeded(layer, shape, origin))
+            var shapes = new ShapeContext(this, layer, shape, origin, layers);
+            if (!FixedWhereNeeded(shapes))
             {
                 return false;
             }
@@ -51,7 +50,7 @@ internal sealed partial class Binder
             bool inferred;
             try
             {
-                inferred = layer.Kind!.Infer(new ShapeContext(this, layer, shape, origin, layers));
+                inferred = layer.Kind!.Infer(shapes);
                 total = checked(total + layer.Parameters);
             }
             catch (OverflowException)
