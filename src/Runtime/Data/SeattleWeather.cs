@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 
@@ -41,7 +40,7 @@ public static class SeattleWeather
         var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
-            var tarball = NpmPack(work);
+            var tarball = Npm.Pack(NpmPackage, work, NpmTimeout);
             using (var archive = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress))
             using (var reader = new TarReader(archive))
             {
@@ -71,27 +70,5 @@ public static class SeattleWeather
             try { Directory.Delete(work, recursive: true); }
             catch (IOException) { /* a leftover temp directory is harmless */ }
         }
-    }
-
-    private static string NpmPack(string work)
-    {
-        var start = new ProcessStartInfo("npm", ["pack", NpmPackage, "--silent"])
-        {
-            WorkingDirectory = work,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var npm = Process.Start(start) ?? throw new IOException("could not start npm");
-        var stdout = npm.StandardOutput.ReadToEndAsync();
-        var stderr = npm.StandardError.ReadToEndAsync();
-        if (!npm.WaitForExit(NpmTimeout))
-        {
-            npm.Kill(entireProcessTree: true);
-            throw new TimeoutException($"npm pack did not finish within {NpmTimeout.TotalSeconds:0}s");
-        }
-        if (npm.ExitCode != 0)
-            throw new IOException($"npm pack {NpmPackage} exited with {npm.ExitCode}: {stderr.Result.Trim()}");
-        return Directory.GetFiles(work, "*.tgz").SingleOrDefault()
-            ?? throw new IOException($"npm pack produced no .tgz ({stdout.Result.Trim()})");
     }
 }
