@@ -22,6 +22,9 @@ public sealed class SimpleRnn : RecurrentLayer
 
     public Activation Activation { get; }
 
+    private protected override OnnxRecurrentForm OnnxForm() =>
+        new("RNN", OnnxGates(Kernel, GateCount, 0), OnnxGates(RecurrentKernel, GateCount, 0), OnnxBias(Bias, null, GateCount, 0), [Activation], []);
+
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
         RecurrentKernels.SimpleRnn(input, Kernel, RecurrentKernel, Bias, Activation, ReturnSequences, inputMasks, recurrentMasks);
 }
