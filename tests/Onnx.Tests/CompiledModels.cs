@@ -31,6 +31,27 @@ internal static class CompiledModels
             + "  - dense: {units: 5, activation: softplus}\n  - dense: {units: 4, activation: leaky_relu}\n  - dense: {units: 3, activation: sigmoid}"),
         ("DenseOnSequences", "[4, 6]", "- dense: {units: 5, activation: tanh}\n  - flatten\n  - dense: {units: 3, activation: softmax}"),
         ("Rescaled", "[4]", "- dense: 3"),
+        ("ConvolutionsSameStrided", "[7, 7, 3]", "- conv2d: {filters: 4, kernel_size: 3, strides: 2, padding: same, activation: relu}\n"
+            + "  - max_pooling2d: {pool_size: 3, strides: 2, padding: same}\n  - conv2d: {filters: 3, kernel_size: 2, padding: same}\n"
+            + "  - average_pooling2d: {pool_size: 3, strides: 2, padding: same}\n  - flatten\n  - dense: {units: 3, activation: softmax}"),
+        ("ConvolutionDilated", "[9, 9, 2]", "- conv2d: {filters: 3, kernel_size: 3, dilation_rate: 2, padding: same, use_bias: false}\n"
+            + "  - depthwise_conv2d: {kernel_size: 2, strides: 2, padding: same, activation: tanh}\n  - global_average_pooling2d"),
+        ("ConvolutionsVariableLength", "[null, 3]", "- conv1d: {filters: 4, kernel_size: 3, strides: 2, padding: same}\n"
+            + "  - conv1d: {filters: 4, kernel_size: 2, padding: causal}\n  - separable_conv1d: {filters: 2, kernel_size: 2, padding: same}\n"
+            + "  - max_pooling1d: {pool_size: 2, padding: same}\n  - global_max_pooling1d"),
+        ("TransposedWide", "[4, 4, 2]", "- conv2d_transpose: {filters: 2, kernel_size: 2, strides: 3}\n"
+            + "  - conv2d_transpose: {filters: 2, kernel_size: 3, strides: 2, padding: same, output_padding: 1, activation: relu}"),
+        ("TransposedSame", "[5, 3]", "- conv1d_transpose: {filters: 3, kernel_size: 4, strides: 2, padding: same}\n"
+            + "  - conv1d_transpose: {filters: 2, kernel_size: 5, strides: 3, dilation_rate: 1, output_padding: 2}"),
+        ("UpSamplingNearest", "[3, 4, 2]", "- up_sampling2d: [2, 3]\n  - zero_padding2d: 1\n  - cropping2d: [[0, 1], [2, 0]]"),
+        ("NormalizationAxes", "[4, 3]", "- layer_normalization: {axis: 1}\n  - layer_normalization: {center: false, scale: false}\n"
+            + "  - batch_normalization: {epsilon: 0.01, center: false}"),
+        ("NormalizationOnImages", "[4, 4, 3]", "- batch_normalization: {scale: false}\n  - layer_normalization: {axis: 2}"),
+        ("ReluForms", "[8]", "- relu: {threshold: 0.5, negative_slope: 0.2}\n  - relu: {max_value: 1}\n  - relu"),
+        ("TimeDistributedVariableLength", "[null, 3]", "- time_distributed: {layer: {dense: {units: 4, activation: relu}}}\n  - lstm: 2"),
+        ("EmbeddingVariableLength", "[null]", "- embedding: {input_dim: 30, output_dim: 4}\n  - gru: {units: 3, return_sequences: true}\n"
+            + "  - global_average_pooling1d"),
+        ("PermuteAndPRelu", "[2, 3, 4]", "- permute: [3, 1, 2]\n  - prelu\n  - reshape: [-1]"),
     ];
 
     private static readonly Lazy<Assembly> Compiled = new(Compile);

@@ -60,6 +60,14 @@ public sealed class DepthwiseConv2D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        var linear = Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), InputChannels);
+        return graph.Activation(linear, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 2, nameof(DepthwiseConv2D));

@@ -41,7 +41,14 @@ public sealed class Gru : RecurrentLayer
         var (input, recurrent) = bias is not null && ResetAfter ? (bias[0], bias[1]) : (bias, null);
         return new("GRU", OnnxGates(Kernel, GateCount, OnnxOrder), OnnxGates(RecurrentKernel, GateCount, OnnxOrder),
             OnnxBias(input, recurrent, GateCount, OnnxOrder), [RecurrentActivation, Activation],
-            [OnnxAttribute.Int("linear_before_reset", ResetAfter ? 1 : 0)]);
+            [OnnxAttribute.Int("linear_before_reset", ResetAfter ? 1 : 0)])
+        {
+            CudaDifferences =
+            [
+                .. CudaActivationDifferences(("activation", Activation, [Activation.Tanh]), ("recurrent_activation", RecurrentActivation, [Activation.Sigmoid])),
+                .. ResetAfter ? Array.Empty<string>() : ["always applies the reset gate after the recurrent product (reset_after: true)"],
+            ],
+        };
     }
 
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>

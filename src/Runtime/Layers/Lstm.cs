@@ -43,7 +43,11 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override OnnxRecurrentForm OnnxForm() => new("LSTM",
         OnnxGates(Kernel, GateCount, OnnxOrder), OnnxGates(RecurrentKernel, GateCount, OnnxOrder), OnnxBias(Bias, null, GateCount, OnnxOrder),
-        [RecurrentActivation, Activation, Activation], []);
+        [RecurrentActivation, Activation, Activation], [])
+    {
+        CudaDifferences = CudaActivationDifferences(("activation", Activation, [Activation.Tanh]),
+            ("recurrent_activation", RecurrentActivation, [Activation.Sigmoid])),
+    };
 
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
         RecurrentKernels.Lstm(input, Kernel, RecurrentKernel, Bias, Activation, RecurrentActivation, ReturnSequences, inputMasks, recurrentMasks);

@@ -70,6 +70,10 @@ public sealed class OnnxGraph
     public OnnxValue Ints(params long[] values) =>
         AddInitializer("ints", OnnxElementType.Int64, [values.Length], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 
+    /// <summary>A 1-D float32 constant (Resize's scales).</summary>
+    public OnnxValue Floats(params float[] values) =>
+        AddInitializer("floats", OnnxElementType.Float, [values.Length], MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
     /// <summary>A float32 scalar constant.</summary>
     public OnnxValue Scalar(double value)
     {

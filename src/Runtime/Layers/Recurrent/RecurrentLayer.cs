@@ -87,11 +87,10 @@ public abstract class RecurrentLayer : Layer
         var form = OnnxForm();
         var activations = form.Activations.Select(a => OnnxActivations.Recurrent(a) ?? throw new NotSupportedException(
             $"ONNX's {form.Op} op has no '{a.KerasName()}' activation; it takes {string.Join(", ", OnnxActivations.RecurrentNames)}")).ToArray();
-        if (form.Activations.Any(a => a is not (Activation.Tanh or Activation.Sigmoid)))
+        if (form.CudaDifferences.Length > 0)
         {
-            graph.Warn($"its activations ({string.Join(", ", form.Activations.Distinct().Select(a => a.KerasName()))}) are exported, " +
-                       $"but ONNX Runtime's CUDA execution provider ignores the {form.Op} op's activations and runs sigmoid and tanh " +
-                       "(cuDNN's fixed modes), so its outputs on a GPU differ; the CPU provider honours them");
+            graph.Warn($"ONNX Runtime's CUDA execution provider runs cuDNN's {form.Op}, which {string.Join(", and ", form.CudaDifferences)}, " +
+                       "so its outputs on a GPU differ; the CPU provider computes it as exported");
         }
 
         var sequence = graph.Transpose(GoBackwards ? graph.Reverse(input, 1) : input, 1, 0, 2);
@@ -117,6 +116,12 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>This layer's ONNX op, its weights in ONNX's layout (W, R, and B or null) and its activations in the op's order.</summary>
     private protected abstract OnnxRecurrentForm OnnxForm();
+
+    /// <summary>What cuDNN's fixed modes change where this layer's activations differ from <paramref name="modes"/>' (Keras' defaults).</summary>
+    private protected static string[] CudaActivationDifferences(params (string Argument, Activation Value, Activation[] Modes)[] modes) =>
+        modes.Where(m => !m.Modes.Contains(m.Value))
+            .Select(m => $"ignores the op's activations and has no {m.Argument}: {m.Value.KerasName()}")
+            .ToArray();
 
     /// <summary>ONNX's (gates x units, inputs) layout of a Keras (inputs, gates x units) kernel, the gates reordered by <paramref name="order"/>.</summary>
     private protected static Tensor OnnxGates(Tensor kernel, int gates, params int[] order)
@@ -151,4 +156,8 @@ public abstract class RecurrentLayer : Layer
 }
 
 /// <summary>What a recurrent layer becomes in ONNX: the op, its weights in ONNX's layout, activations and other attributes.</summary>
-internal sealed record OnnxRecurrentForm(string Op, Tensor W, Tensor R, Tensor? B, Activation[] Activations, OnnxAttribute[] Attributes);
+internal sealed record OnnxRecurrentForm(string Op, Tensor W, Tensor R, Tensor? B, Activation[] Activations, OnnxAttribute[] Attributes)
+{
+    /// <summary>How ONNX Runtime's CUDA provider computes the op otherwise (it runs cuDNN's kernels); empty where it does not.</summary>
+    public string[] CudaDifferences { get; init; } = [];
+}
