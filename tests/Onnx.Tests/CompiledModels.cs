@@ -76,7 +76,7 @@ internal static class CompiledModels
         foreach (var (name, input, layers) in Variants)
             models.Add(Model(name, input, "  " + layers, rescale: name == "Rescaled" ? 0.5 : null));
         var examples = Path.Combine(AppContext.BaseDirectory, "Examples");
-        foreach (var file in Directory.GetFiles(examples, "*.model.yaml"))
+        foreach (var file in Directory.GetFiles(examples, "*.model.yaml", SearchOption.AllDirectories))
             models.Add(GeneratorHarness.ModelFile(file, File.ReadAllText(file)));
         var attributeModel = Path.Combine(examples, "MnistMlp.cs");
 
