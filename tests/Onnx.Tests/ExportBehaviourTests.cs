@@ -27,6 +27,25 @@ public sealed class ExportBehaviourTests
     }
 
     [Fact]
+    public void ConsecutiveConvolutionsAndPoolingsStayChannelsFirstBetweenThem()
+    {
+        // MnistCnn: conv2d, max_pooling2d, conv2d, max_pooling2d, flatten. One transpose into ONNX's layout before the
+        // first convolution and one back before flatten (which flattens channels-last); the six between cancel out.
+        using var model = CompiledModels.Create("MnistCnn");
+        Assert.Equal(2, OpCount(OnnxCheck.Export(model), "Transpose"));
+    }
+
+    // A node's op_type is its field 4, a length-delimited string: tag byte 0x22, then the length, then the name.
+    private static int OpCount(byte[] file, string op)
+    {
+        byte[] pattern = [0x22, (byte)op.Length, .. System.Text.Encoding.ASCII.GetBytes(op)];
+        var count = 0;
+        for (var i = file.AsSpan().IndexOf(pattern); i >= 0; i = file.AsSpan(i + 1).IndexOf(pattern) is var next and >= 0 ? i + 1 + next : -1)
+            count++;
+        return count;
+    }
+
+    [Fact]
     public void AVariableLengthAxisStaysDynamicAndIndicesAreInt64()
     {
         using var model = CompiledModels.Create("EmbeddingVariableLength");

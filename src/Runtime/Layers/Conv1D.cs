@@ -65,8 +65,7 @@ public sealed class Conv1D : Layer, IActivatedLayer
     public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
     {
         using var scope = NewDisposeScope();
-        var linear = Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides], [DilationRate], Groups);
-        return graph.Activation(linear, Activation);
+        return Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides], [DilationRate], Groups, Activation);
     }
 
     public Tensor ForwardLinear(Tensor input)

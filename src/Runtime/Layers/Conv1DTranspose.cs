@@ -73,9 +73,8 @@ public sealed class Conv1DTranspose : Layer, IActivatedLayer
     public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
     {
         using var scope = NewDisposeScope();
-        var linear = Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides],
-            [DilationRate], OutputPadding is { } extra ? [extra] : null);
-        return graph.Activation(linear, Activation);
+        return Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides],
+            [DilationRate], OutputPadding is { } extra ? [extra] : null, Activation);
     }
 
     public Tensor ForwardLinear(Tensor input)

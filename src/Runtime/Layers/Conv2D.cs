@@ -65,9 +65,8 @@ public sealed class Conv2D : Layer, IActivatedLayer
     public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
     {
         using var scope = NewDisposeScope();
-        var linear = Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
-            Convolution.Axes(Strides), Convolution.Axes(DilationRate), Groups);
-        return graph.Activation(linear, Activation);
+        return Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), Groups, Activation);
     }
 
     public Tensor ForwardLinear(Tensor input)

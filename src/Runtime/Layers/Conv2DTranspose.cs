@@ -75,9 +75,8 @@ public sealed class Conv2DTranspose : Layer, IActivatedLayer
     public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
     {
         using var scope = NewDisposeScope();
-        var linear = Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
-            Convolution.Axes(Strides), Convolution.Axes(DilationRate), OutputPadding is { } extra ? Convolution.Axes(extra) : null);
-        return graph.Activation(linear, Activation);
+        return Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), OutputPadding is { } extra ? Convolution.Axes(extra) : null, Activation);
     }
 
     public Tensor ForwardLinear(Tensor input)

@@ -126,9 +126,20 @@ internal static class Convolution
         return nn.functional.linear(input, pointwiseKernel.reshape(shape[^2], shape[^1]).t(), bias);
     }
 
-    /// <summary>ONNX's channels-first <paramref name="op"/> between transposes from and back to channels-last.</summary>
-    public static OnnxValue OnnxChannelsFirst(OnnxGraph graph, OnnxValue input, int spatialRank, Func<OnnxValue, OnnxValue> op) =>
-        graph.ChannelsLast(op(graph.ChannelsFirst(input, spatialRank + 2)), spatialRank + 2);
+    /// <summary>
+    /// ONNX's channels-first <paramref name="op"/> between transposes from and back to channels-last, and then
+    /// <paramref name="activation"/>: an element-wise one inside, so that the next layer's transpose cancels this one's.
+    /// </summary>
+    public static OnnxValue OnnxChannelsFirst(OnnxGraph graph, OnnxValue input, int spatialRank, Func<OnnxValue, OnnxValue> op,
+        Activation activation = Activation.Linear)
+    {
+        var inside = activation != Activation.Softmax;
+        var output = op(graph.ChannelsFirst(input, spatialRank + 2));
+        if (inside)
+            output = graph.Activation(output, activation);
+        output = graph.ChannelsLast(output, spatialRank + 2);
+        return inside ? output : graph.Activation(output, activation);
+    }
 
     /// <summary>
     /// A window's attributes. Keras' same padding with strides of 1 is the span less one, the odd cell at the end,
@@ -157,11 +168,11 @@ internal static class Convolution
 
     /// <summary>ONNX Conv with libtorch's weight layout (which is ONNX's) on a channels-last input, as <see cref="Correlate"/>.</summary>
     public static OnnxValue OnnxCorrelate(OnnxGraph graph, OnnxValue input, Tensor weight, Tensor? bias, PaddingMode mode, long[] kernel, long[] strides,
-        long[] dilation, long groups)
+        long[] dilation, long groups, Activation activation = Activation.Linear)
     {
         OnnxValue[] weights = bias is null ? [graph.Weight("W", weight)] : [graph.Weight("W", weight), graph.Weight("B", bias)];
         return OnnxChannelsFirst(graph, input, kernel.Length,
-            x => graph.Node("Conv", [x, .. weights], [.. OnnxWindow(mode, kernel, strides, dilation), OnnxAttribute.Int("group", groups)]));
+            x => graph.Node("Conv", [x, .. weights], [.. OnnxWindow(mode, kernel, strides, dilation), OnnxAttribute.Int("group", groups)]), activation);
     }
 
     /// <summary>
@@ -170,7 +181,7 @@ internal static class Convolution
     /// to every cell.
     /// </summary>
     public static OnnxValue OnnxCorrelateTransposed(OnnxGraph graph, OnnxValue input, Tensor weight, Tensor? bias, PaddingMode mode, long[] kernel,
-        long[] strides, long[] dilation, long[]? outputPadding)
+        long[] strides, long[] dilation, long[]? outputPadding, Activation activation = Activation.Linear)
     {
         var before = new long[kernel.Length];
         var after = new long[kernel.Length];
@@ -189,7 +200,7 @@ internal static class Convolution
             OnnxAttribute.Ints("kernel_shape", kernel), OnnxAttribute.Ints("strides", strides), OnnxAttribute.Ints("dilations", dilation),
             OnnxAttribute.Ints("pads", [.. before, .. after]), OnnxAttribute.Ints("output_padding", grown),
         ];
-        return OnnxChannelsFirst(graph, input, kernel.Length, x => graph.Node("ConvTranspose", [x, .. weights], attributes));
+        return OnnxChannelsFirst(graph, input, kernel.Length, x => graph.Node("ConvTranspose", [x, .. weights], attributes), activation);
     }
 
     /// <summary>The pointwise step of a separable convolution: a product over the channels, as <see cref="Pointwise"/>.</summary>

@@ -63,9 +63,8 @@ public sealed class DepthwiseConv2D : Layer, IActivatedLayer
     public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
     {
         using var scope = NewDisposeScope();
-        var linear = Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), Bias, _padding, Convolution.Axes(KernelSize),
-            Convolution.Axes(Strides), Convolution.Axes(DilationRate), InputChannels);
-        return graph.Activation(linear, Activation);
+        return Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), InputChannels, Activation);
     }
 
     public Tensor ForwardLinear(Tensor input)
