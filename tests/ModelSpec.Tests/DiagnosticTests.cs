@@ -367,6 +367,27 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MDSL047_NoOnnxForm()
+    {
+        AssertDiagnostic(
+            "export: onnx\n" + WithLayers("[28, 28]", "- lstm: {units: 64, activation: gelu}\n- dense: {units: 10, activation: softmax}", "{loss: sparse_categorical_crossentropy}"),
+            "MDSL047", 4, 35,
+            "layer 1 'lstm' has no ONNX form: its activation 'gelu' is not one ONNX's LSTM op takes (linear, relu, sigmoid, tanh, elu, softplus, softsign, hard_sigmoid, leaky_relu); use one of those, or remove export: onnx");
+    }
+
+    [Fact]
+    public void MDSL048_OnnxCudaDiffers()
+    {
+        var model = "export: onnx\n" + WithLayers("[28, 28]", "- lstm: {units: 128, activation: relu}\n- dense: {units: 10, activation: softmax}", "{loss: sparse_categorical_crossentropy}");
+        AssertDiagnostic(
+            model,
+            "MDSL048", 4, 5,
+            "layer 1 'lstm' exports to ONNX, but ONNX Runtime's CUDA execution provider ignores the LSTM op's activations attribute and runs cuDNN's fixed sigmoid and tanh instead of activation: relu, so its outputs on a GPU differ; the CPU provider computes it as written",
+            Severity.Warning);
+        Assert.Equal(ExportFormats.Onnx, SpecOf(model).Export);
+    }
+
+    [Fact]
     public void MDSL099_InternalError()
     {
         // Only a bug gets here; a null tree stands in for one, and must still come back as a located diagnostic.

@@ -41,6 +41,12 @@ internal static class AttributeDefinitions
                 public SequentialModelAttribute(string name)
                 {
                 }
+
+                /// <summary>
+                /// The format the model is exported to, <c>"onnx"</c> (a model file's <c>export: onnx</c>): checks at
+                /// compile time that every layer has an ONNX form.
+                /// </summary>
+                public string? Export { get; set; }
             }
 
             /// <summary>The shape of one input sample, without the batch axis, e.g. <c>[Input(28, 28)]</c>.</summary>

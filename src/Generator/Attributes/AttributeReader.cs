@@ -18,7 +18,7 @@ namespace ModelDsl.Generator.Attributes;
 internal static class AttributeReader
 {
     /// <summary>The sections of a model file in their order, so that the analyzer reads both front ends alike.</summary>
-    private static readonly string[] SectionOrder = { "model", "input", "input_dtype", "preprocess", "layers", "compile", "fit" };
+    private static readonly string[] SectionOrder = { "model", "input", "input_dtype", "preprocess", "layers", "compile", "fit", "export" };
 
     public static AttributeModel Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -53,6 +53,12 @@ internal static class AttributeReader
         if (modelAttribute.ConstructorArguments.Length == 1 && modelAttribute.ConstructorArguments[0].Value is string name)
         {
             sections["model"] = new MappingEntry(Key("model", modelSpan), Quoted(name, ArgumentSpan(modelAttribute, 0, "name") ?? modelSpan));
+        }
+
+        // [SequentialModel(Export = "onnx")] is export: onnx.
+        foreach (var export in Arguments(modelAttribute, modelSpan).Where(a => a.Key.Value == "export"))
+        {
+            sections["export"] = export;
         }
 
         foreach (var attribute in symbol.GetAttributes())

@@ -41,6 +41,7 @@ internal sealed partial class Binder
         ["sequential"] = "; did you mean 'layers'? (a model file is always Sequential: list its layers under 'layers')",
         ["equential"] = "; did you mean 'layers'? (a model file is always Sequential: list its layers under 'layers')",
         ["model_layers"] = "; did you mean 'layers'?",
+        ["onnx"] = "; did you mean 'export: onnx'?",
     };
 
     private readonly string path;
@@ -74,6 +75,7 @@ internal sealed partial class Binder
         var compile = BindCompile(model);
         var fit = BindFit(model);
         var inputDType = BindInputDType(model, layers);
+        var export = BindExport(model);
         ReportUnknown(model, key => TopLevelHints.TryGetValue(key, out var hint) ? hint : null);
 
         var shapesKnown = input != null && layers != null && InferShapes(input, layers);
@@ -86,6 +88,11 @@ internal sealed partial class Binder
         if (layers != null && compile != null)
         {
             CheckOutputAgainstLoss(layers, compile, shapesKnown);
+        }
+
+        if (layers != null && (export & ExportFormats.Onnx) != 0)
+        {
+            CheckOnnxForms(layers);
         }
 
         var metrics = compile == null ? null : ResolveMetrics(compile, shapesKnown ? layers![layers.Count - 1].OutputShape : null);
@@ -106,7 +113,10 @@ internal sealed partial class Binder
             layerSpecs.ToEquatableArray(),
             new CompileSpec(compile.Optimizer, compile.Loss, metrics.ToEquatableArray()),
             fit,
-            root.Span);
+            root.Span)
+        {
+            Export = export,
+        };
         return Finish(spec);
     }
 

@@ -22,6 +22,12 @@ internal static class Vocabulary
         "relu6", "mish", "log_softmax", "hard_swish", "hard_silu", "log_sigmoid", "softmin",
     };
 
+    /// <summary>The formats <c>export</c> names, by their model-file name.</summary>
+    public static readonly IReadOnlyDictionary<string, ExportFormats> ExportFormatNames = new Dictionary<string, ExportFormats>
+    {
+        ["onnx"] = ExportFormats.Onnx,
+    };
+
     public static readonly IReadOnlyList<string> Initializers = new[]
     {
         "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "orthogonal",

@@ -108,6 +108,28 @@ public abstract class LayerKind
     /// <summary>The activation the layer's output ends in, for this configuration.</summary>
     public virtual string? EndActivation(LayerConfig config) => OutputActivation?.Of(config);
 
+    /// <summary>
+    /// Why this configuration has no ONNX form: empty for every layer but a recurrent one with an activation ONNX's
+    /// recurrent operators lack (<see cref="OnnxForms.RecurrentActivations"/>). Checked only when the model asks for
+    /// ONNX export, as errors; the runtime's exporter refuses the same configurations.
+    /// </summary>
+    public virtual IEnumerable<OnnxProblem> OnnxProblems(LayerConfig config) => Array.Empty<OnnxProblem>();
+
+    /// <summary>
+    /// What ONNX Runtime's CUDA execution provider does differently from Keras with this configuration, said as it
+    /// follows "the CUDA execution provider" (cuDNN's fixed recurrent kernels ignore some attributes), or null when it
+    /// computes it as written. A warning when the model asks for ONNX export.
+    /// </summary>
+    public virtual string? OnnxCudaDifference(LayerConfig config) => null;
+
+    /// <summary>A wrapper's <see cref="OnnxProblems"/>: those of the layer its argument <paramref name="layer"/> wraps.</summary>
+    protected static IEnumerable<OnnxProblem> WrappedOnnxProblems(LayerArgument layer, LayerConfig config) =>
+        layer.Of(config) is { } inner ? inner.Entry.OnnxProblems(inner).Select(p => p.Inside(layer.Name, inner.Kind)) : Array.Empty<OnnxProblem>();
+
+    /// <summary>A wrapper's <see cref="OnnxCudaDifference"/>: that of the layer its argument <paramref name="layer"/> wraps.</summary>
+    protected static string? WrappedOnnxCudaDifference(LayerArgument layer, LayerConfig config) =>
+        layer.Of(config) is { } inner ? inner.Entry.OnnxCudaDifference(inner) : null;
+
     /// <summary>The argument named <paramref name="name"/> (or by its Keras 2 name), or null.</summary>
     public Argument? Find(string name) => Arguments.FirstOrDefault(a => a.Name == name || a.OldName == name);
 

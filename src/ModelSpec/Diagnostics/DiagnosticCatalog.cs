@@ -13,6 +13,7 @@ public static class DiagnosticCatalog
     private const string Schema = "ModelDsl.Schema";
     private const string Shapes = "ModelDsl.Shapes";
     private const string Training = "ModelDsl.Training";
+    private const string Export = "ModelDsl.Export";
     private const string Internal = "ModelDsl.Internal";
 
     public static readonly ModelDiagnosticDescriptor YamlSyntax = Define(
@@ -132,6 +133,12 @@ public static class DiagnosticCatalog
     public static readonly ModelDiagnosticDescriptor PerTimestepOutput = Define(
         "MDSL046", "Output per time step", "the output {0} of layer {1} '{2}' gives one row of class scores per time step, so loss '{3}' needs integer labels per step, {4}; {5}", Severity.Warning, Training);
 
+    public static readonly ModelDiagnosticDescriptor NoOnnxForm = Define(
+        "MDSL047", "Layer has no ONNX form", "layer {0} '{1}' has no ONNX form: {2} is not one ONNX's {3} op takes ({4}); use one of those, or remove export: onnx", Severity.Error, Export);
+
+    public static readonly ModelDiagnosticDescriptor OnnxCudaDiffers = Define(
+        "MDSL048", "ONNX Runtime's CUDA provider computes the layer differently", "layer {0} '{1}' exports to ONNX, but ONNX Runtime's CUDA execution provider {2}, so its outputs on a GPU differ; the CPU provider computes it as written", Severity.Warning, Export);
+
     public static readonly ModelDiagnosticDescriptor InternalError = Define(
         "MDSL099", "Internal error", "ModelDsl failed to analyse this model ({0}); please report it with the model file", Severity.Error, Internal);
 
@@ -143,6 +150,7 @@ public static class DiagnosticCatalog
         UnknownLoss, UnknownMetric, InvalidName, NoLayers, DuplicateName, UnsupportedArgument, MalformedLayer,
         RecurrentNeedsSequence, RankMismatch, MissingChannelAxis, ReshapeMismatch, WindowTooLarge, DTypeMismatch, SizeOverflow, ArgumentShapeMismatch, VariableAxis,
         OutputLossMismatch, SoftmaxFromLogits, ActivationLossMismatch, SingleUnitSoftmax, DropoutAfterOutput, MetricLossMismatch, PerTimestepOutput,
+        NoOnnxForm, OnnxCudaDiffers,
         InternalError,
     };
 

@@ -15,6 +15,9 @@ public sealed record ModelSpec(
     FitSpec Fit,
     SourceSpan Span)
 {
+    /// <summary>The formats the model asks to be exported to (<c>export: onnx</c>), whose checks it has passed.</summary>
+    public ExportFormats Export { get; init; }
+
     public EquatableArray<int> OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].OutputShape;
 
     public long TotalParameters => Layers.Sum(l => l.Parameters);

@@ -5,6 +5,8 @@ public sealed class ActivationLayer(Activation activation) : Layer(nameof(Activa
 {
     public Activation Activation { get; } = activation;
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Activation(input, Activation);
+
     public override Tensor forward(Tensor input) => Activation.Apply(input);
 
     /// <summary>The input itself (as an alias).</summary>

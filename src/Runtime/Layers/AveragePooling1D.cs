@@ -28,6 +28,9 @@ public sealed class AveragePooling1D : Layer
 
     public string Padding { get; }
 
+    /// <summary>ONNX AveragePool, which leaves padded cells out of the count, as Keras does.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => Convolution.OnnxPool(graph, input, "AveragePool", _padding, [PoolSize], [Strides]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, nameof(AveragePooling1D), "(batch, steps, channels)");

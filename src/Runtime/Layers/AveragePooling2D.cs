@@ -29,6 +29,10 @@ public sealed class AveragePooling2D : Layer
 
     public string Padding { get; }
 
+    /// <summary>ONNX AveragePool, which leaves padded cells out of the count, as Keras does.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        Convolution.OnnxPool(graph, input, "AveragePool", _padding, Convolution.Axes(PoolSize), Convolution.Axes(Strides));
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 4, nameof(AveragePooling2D), "(batch, height, width, channels)");

@@ -36,6 +36,23 @@ public sealed class BatchNormalization : Layer
 
     public Tensor MovingVariance => State("moving_variance");
 
+    /// <summary>
+    /// Inference's normalization folded into one scale and shift per feature, computed here in float64 from the moving
+    /// statistics: x * gamma / sqrt(variance + epsilon) + (beta - mean * that scale), on the last axis of any rank.
+    /// </summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        var variance = MovingVariance.detach().to(ScalarType.Float64);
+        var multiplier = (variance + Epsilon).rsqrt();
+        if (Gamma is { } gamma)
+            multiplier = multiplier * gamma.detach().to(ScalarType.Float64);
+        var shift = -MovingMean.detach().to(ScalarType.Float64) * multiplier;
+        if (Beta is { } beta)
+            shift = shift + beta.detach().to(ScalarType.Float64);
+        return graph.Add(graph.Mul(input, graph.Weight("scale", multiplier)), graph.Weight("shift", shift));
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

@@ -74,6 +74,22 @@ public sealed class Bidirectional : Layer
     private RecurrentLayer Child(string name) => (RecurrentLayer)named_children().First(child => child.name == name).module;
 
     /// <summary>(batch, time, <see cref="Units"/>) with <see cref="ReturnSequences"/>, else (batch, <see cref="Units"/>).</summary>
+    /// <summary>The two layers as two ONNX recurrent ops on the same input, the backward sequence put back in time order, then merged.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var forward = graph.Within(ForwardPrefix + LayerName, () => ForwardLayer.ToOnnx(graph, input));
+        var backward = graph.Within(BackwardPrefix + LayerName, () => BackwardLayer.ToOnnx(graph, input));
+        if (ReturnSequences)
+            backward = graph.Reverse(backward, 1);
+        return MergeMode switch
+        {
+            "concat" => graph.Node("Concat", [forward, backward], OnnxAttribute.Int("axis", -1)),
+            "sum" => graph.Add(forward, backward),
+            "mul" => graph.Mul(forward, backward),
+            _ => graph.Mul(graph.Add(forward, backward), graph.Scalar(0.5)),
+        };
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

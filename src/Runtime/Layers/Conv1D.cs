@@ -62,6 +62,12 @@ public sealed class Conv1D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        return Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides], [DilationRate], Groups, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 1, nameof(Conv1D));

@@ -70,6 +70,13 @@ public sealed class Conv1DTranspose : Layer, IActivatedLayer
     public long OutputLength(long steps) =>
         Layers.Padding.TransposedLength(_padding, steps, KernelSize, Strides, DilationRate, OutputPadding);
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        return Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, [KernelSize], [Strides],
+            [DilationRate], OutputPadding is { } extra ? [extra] : null, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 1, nameof(Conv1DTranspose));

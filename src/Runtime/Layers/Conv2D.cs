@@ -62,6 +62,13 @@ public sealed class Conv2D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        return Convolution.OnnxCorrelate(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), Groups, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 2, nameof(Conv2D));

@@ -72,6 +72,13 @@ public sealed class Conv2DTranspose : Layer, IActivatedLayer
         (Layers.Padding.TransposedLength(_padding, height, KernelSize.Height, Strides.Height, DilationRate.Height, OutputPadding?.Height),
          Layers.Padding.TransposedLength(_padding, width, KernelSize.Width, Strides.Width, DilationRate.Width, OutputPadding?.Width));
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        return Convolution.OnnxCorrelateTransposed(graph, input, ChannelsLast.TorchKernel(Kernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), OutputPadding is { } extra ? Convolution.Axes(extra) : null, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 2, nameof(Conv2DTranspose));

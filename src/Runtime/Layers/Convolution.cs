@@ -126,5 +126,90 @@ internal static class Convolution
         return nn.functional.linear(input, pointwiseKernel.reshape(shape[^2], shape[^1]).t(), bias);
     }
 
+    /// <summary>
+    /// ONNX's channels-first <paramref name="op"/> between transposes from and back to channels-last, and then
+    /// <paramref name="activation"/>: an element-wise one inside, so that the next layer's transpose cancels this one's.
+    /// </summary>
+    public static OnnxValue OnnxChannelsFirst(OnnxGraph graph, OnnxValue input, int spatialRank, Func<OnnxValue, OnnxValue> op,
+        Activation activation = Activation.Linear)
+    {
+        var inside = activation != Activation.Softmax;
+        var output = op(graph.ChannelsFirst(input, spatialRank + 2));
+        if (inside)
+            output = graph.Activation(output, activation);
+        output = graph.ChannelsLast(output, spatialRank + 2);
+        return inside ? output : graph.Activation(output, activation);
+    }
+
+    /// <summary>
+    /// A window's attributes. Keras' same padding with strides of 1 is the span less one, the odd cell at the end,
+    /// whatever the input's length; with larger strides it depends on the length, and is ONNX's SAME_UPPER (which ONNX
+    /// Runtime does not take with dilation, and Keras has no strided dilation). Causal padding is the span less one
+    /// before; valid none.
+    /// </summary>
+    public static OnnxAttribute[] OnnxWindow(PaddingMode mode, long[] kernel, long[] strides, long[]? dilation = null)
+    {
+        var attributes = new List<OnnxAttribute> { OnnxAttribute.Ints("kernel_shape", kernel), OnnxAttribute.Ints("strides", strides) };
+        if (dilation is not null)
+            attributes.Add(OnnxAttribute.Ints("dilations", dilation));
+        var totals = kernel.Select((k, i) => Padding.Span(k, dilation?[i] ?? 1) - 1).ToArray();
+        if (mode == PaddingMode.Same && strides.All(s => s == 1))
+            attributes.Add(OnnxAttribute.Ints("pads", [.. totals.Select(t => t / 2), .. totals.Select(t => t - t / 2)]));
+        else if (mode == PaddingMode.Same)
+            attributes.Add(OnnxAttribute.String("auto_pad", "SAME_UPPER"));
+        else if (mode == PaddingMode.Causal)
+            attributes.Add(OnnxAttribute.Ints("pads", [.. totals, .. totals.Select(_ => 0L)]));
+        return [.. attributes];
+    }
+
+    /// <summary>ONNX MaxPool or AveragePool on a channels-last input.</summary>
+    public static OnnxValue OnnxPool(OnnxGraph graph, OnnxValue input, string op, PaddingMode mode, long[] kernel, long[] strides) =>
+        OnnxChannelsFirst(graph, input, kernel.Length, x => graph.Node(op, [x], OnnxWindow(mode, kernel, strides)));
+
+    /// <summary>ONNX Conv with libtorch's weight layout (which is ONNX's) on a channels-last input, as <see cref="Correlate"/>.</summary>
+    public static OnnxValue OnnxCorrelate(OnnxGraph graph, OnnxValue input, Tensor weight, Tensor? bias, PaddingMode mode, long[] kernel, long[] strides,
+        long[] dilation, long groups, Activation activation = Activation.Linear)
+    {
+        OnnxValue[] weights = bias is null ? [graph.Weight("W", weight)] : [graph.Weight("W", weight), graph.Weight("B", bias)];
+        return OnnxChannelsFirst(graph, input, kernel.Length,
+            x => graph.Node("Conv", [x, .. weights], [.. OnnxWindow(mode, kernel, strides, dilation), OnnxAttribute.Int("group", groups)]), activation);
+    }
+
+    /// <summary>
+    /// ONNX ConvTranspose, as <see cref="CorrelateTransposed"/>: the full transposed output cropped by <c>pads</c>, or
+    /// grown at the end by <c>output_padding</c>, to Keras' length (the same for every input length), the bias added
+    /// to every cell.
+    /// </summary>
+    public static OnnxValue OnnxCorrelateTransposed(OnnxGraph graph, OnnxValue input, Tensor weight, Tensor? bias, PaddingMode mode, long[] kernel,
+        long[] strides, long[] dilation, long[]? outputPadding, Activation activation = Activation.Linear)
+    {
+        var before = new long[kernel.Length];
+        var after = new long[kernel.Length];
+        var grown = new long[kernel.Length];
+        for (var i = 0; i < kernel.Length; i++)
+        {
+            var (start, end) = Padding.TransposedAmounts(mode, 1, kernel[i], strides[i], dilation[i], outputPadding?[i]);
+            before[i] = -start;
+            after[i] = Math.Max(-end, 0);
+            grown[i] = Math.Max(end, 0);
+        }
+
+        OnnxValue[] weights = bias is null ? [graph.Weight("W", weight)] : [graph.Weight("W", weight), graph.Weight("B", bias)];
+        OnnxAttribute[] attributes =
+        [
+            OnnxAttribute.Ints("kernel_shape", kernel), OnnxAttribute.Ints("strides", strides), OnnxAttribute.Ints("dilations", dilation),
+            OnnxAttribute.Ints("pads", [.. before, .. after]), OnnxAttribute.Ints("output_padding", grown),
+        ];
+        return OnnxChannelsFirst(graph, input, kernel.Length, x => graph.Node("ConvTranspose", [x, .. weights], attributes), activation);
+    }
+
+    /// <summary>The pointwise step of a separable convolution: a product over the channels, as <see cref="Pointwise"/>.</summary>
+    public static OnnxValue OnnxPointwise(OnnxGraph graph, OnnxValue input, Tensor pointwiseKernel, Tensor? bias)
+    {
+        var shape = pointwiseKernel.shape;
+        var product = graph.MatMul(input, graph.Weight("pointwise_kernel", pointwiseKernel.reshape(shape[^2], shape[^1])));
+        return bias is null ? product : graph.Add(product, graph.Weight("bias", bias));
+    }
+
     public static string Describe(long[] sizes) => sizes.Length == 1 ? sizes[0].ToString() : $"({string.Join(", ", sizes)})";
 }

@@ -17,6 +17,9 @@ public sealed class Cropping1D : Layer
 
     public (int Start, int End) Cropping { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        graph.Slice(input, [Cropping.Start], [Cropping.End == 0 ? long.MaxValue : -Cropping.End], [1]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, nameof(Cropping1D), "(batch, steps, features)");

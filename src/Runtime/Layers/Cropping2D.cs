@@ -23,6 +23,13 @@ public sealed class Cropping2D : Layer
 
     public ((int Top, int Bottom) Rows, (int Left, int Right) Columns) Cropping { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var (rows, columns) = Cropping;
+        static long End(int crop) => crop == 0 ? long.MaxValue : -crop;
+        return graph.Slice(input, [rows.Top, columns.Left], [End(rows.Bottom), End(columns.Right)], [1, 2]);
+    }
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 4, nameof(Cropping2D), "(batch, height, width, channels)");

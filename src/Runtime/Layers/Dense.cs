@@ -33,6 +33,15 @@ public sealed class Dense : Layer, IActivatedLayer
         return nn.functional.linear(input, weight, bias);
     }
 
+    /// <summary>MatMul over the last axis (leading axes broadcast), the bias added, then the activation.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var linear = graph.MatMul(input, graph.Weight("kernel", Kernel));
+        if (Bias is { } bias)
+            linear = graph.Add(linear, graph.Weight("bias", bias));
+        return graph.Activation(linear, Activation);
+    }
+
     public override Tensor forward(Tensor input)
     {
         if (Activation == Activation.Linear)

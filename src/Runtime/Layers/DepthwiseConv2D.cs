@@ -60,6 +60,13 @@ public sealed class DepthwiseConv2D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        return Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), Bias, _padding, Convolution.Axes(KernelSize),
+            Convolution.Axes(Strides), Convolution.Axes(DilationRate), InputChannels, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 2, nameof(DepthwiseConv2D));

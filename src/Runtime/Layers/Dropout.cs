@@ -12,6 +12,9 @@ public sealed class Dropout : Layer
 
     public double Rate { get; }
 
+    /// <summary>Nothing: dropout is off at inference.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => input;
+
     public override Tensor forward(Tensor input) =>
         training && Rate > 0 ? nn.functional.dropout(input, Rate, training: true) : input.alias();
 }

@@ -10,5 +10,7 @@ public sealed class Elu : Layer
 
     public double Alpha { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Node("Elu", [input], OnnxAttribute.Float("alpha", Alpha));
+
     public override Tensor forward(Tensor input) => nn.functional.elu(input, Alpha, inplace: false);
 }

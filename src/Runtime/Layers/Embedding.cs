@@ -13,6 +13,14 @@ public sealed class Embedding : Layer
     public Parameter Embeddings => Weight("embeddings");
 
     /// <summary>(indices..., outputDim).</summary>
+    /// <summary>How many indices the layer has rows for (Keras' <c>input_dim</c>).</summary>
+    public long InputDim => Embeddings.size(0);
+
+    /// <summary>ONNX Gather of the rows; indices of any type are cast to int64 first, as <c>forward</c> does.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        graph.Node("Gather", [graph.Weight("embeddings", Embeddings), graph.Node("Cast", [input], OnnxAttribute.Int("to", (long)OnnxElementType.Int64))],
+            OnnxAttribute.Int("axis", 0));
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

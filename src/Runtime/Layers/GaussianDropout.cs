@@ -19,6 +19,9 @@ public sealed class GaussianDropout : Layer
     /// <summary>The noise's standard deviation, sqrt(rate / (1 - rate)); 0 where no noise is applied.</summary>
     public double NoiseStddev => Rate is > 0 and < 1 ? Math.Sqrt(Rate / (1 - Rate)) : 0;
 
+    /// <summary>Nothing: noise is off at inference.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => input;
+
     public override Tensor forward(Tensor input)
     {
         if (!training || NoiseStddev == 0)

@@ -15,6 +15,9 @@ public sealed class GaussianNoise : Layer
 
     public double Stddev { get; }
 
+    /// <summary>Nothing: noise is off at inference.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => input;
+
     public override Tensor forward(Tensor input)
     {
         if (!training || Stddev == 0)

@@ -11,6 +11,9 @@ public sealed class GlobalAveragePooling1D : Layer
     /// <summary>Keras' <c>keepdims</c>: keep the pooled axes with size 1.</summary>
     public bool Keepdims { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        graph.Node("ReduceMean", [input], OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", Keepdims ? 1 : 0));
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, "GlobalAveragePooling1D", "(batch, steps, channels)");

@@ -32,6 +32,25 @@ public sealed class Gru : RecurrentLayer
 
     public bool ResetAfter { get; }
 
+    // Keras' and ONNX's gates are both z, r, h; reset_after is ONNX's linear_before_reset.
+    private static readonly int[] OnnxOrder = [0, 1, 2];
+
+    private protected override OnnxRecurrentForm OnnxForm()
+    {
+        var bias = Bias;
+        var (input, recurrent) = bias is not null && ResetAfter ? (bias[0], bias[1]) : (bias, null);
+        return new("GRU", OnnxGates(Kernel, GateCount, OnnxOrder), OnnxGates(RecurrentKernel, GateCount, OnnxOrder),
+            OnnxBias(input, recurrent, GateCount, OnnxOrder), [RecurrentActivation, Activation],
+            [OnnxAttribute.Int("linear_before_reset", ResetAfter ? 1 : 0)])
+        {
+            CudaDifferences =
+            [
+                .. CudaActivationDifferences(("activation", Activation, [Activation.Tanh]), ("recurrent_activation", RecurrentActivation, [Activation.Sigmoid])),
+                .. ResetAfter ? Array.Empty<string>() : ["always applies the reset gate after the recurrent product (reset_after: true)"],
+            ],
+        };
+    }
+
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
         RecurrentKernels.Gru(input, Kernel, RecurrentKernel, Bias, Activation, RecurrentActivation, ResetAfter, ReturnSequences, inputMasks,
             recurrentMasks);

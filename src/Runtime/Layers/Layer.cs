@@ -1,3 +1,5 @@
+using ModelDsl.Runtime.Onnx;
+
 namespace ModelDsl.Runtime.Layers;
 
 /// <summary>
@@ -37,6 +39,14 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
 
     protected Tensor State(string name) =>
         get_buffer(name) ?? throw new InvalidOperationException($"{GetName()} has no state '{name}'");
+
+    /// <summary>
+    /// Appends this layer's inference pass (dropout and noise off, as in <c>eval()</c>) to <paramref name="graph"/>, its
+    /// weights as they are now, and returns its output. Every layer of the catalogue has one; a layer of your own
+    /// overrides this to be exported, and otherwise the export stops with this exception, naming the layer.
+    /// </summary>
+    public virtual OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        throw new NotSupportedException($"{GetType().Name} has no ONNX form (a layer of your own exports by overriding Layer.ToOnnx)");
 
     /// <summary>Keras' parameter count of this layer: every weight's element count, state included.</summary>
     public long WeightCount => Weights().Sum(w => w.Tensor.numel());

@@ -78,6 +78,31 @@ public sealed class LayerNormalization : Layer
 
     public Parameter? Beta => OptionalWeight("beta");
 
+    /// <summary>
+    /// ONNX's LayerNormalization where the axes are the trailing ones; otherwise the same mean, variance and scaling as
+    /// <c>forward</c>, as primitive ops over those axes.
+    /// </summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        if (_trailing)
+        {
+            var scale = Gamma is { } g ? graph.Weight("gamma", g) : graph.Weight("gamma", ones([.. Axis.Select(a => _broadcastShape[a])]));
+            OnnxValue[] inputs = Beta is { } b ? [input, scale, graph.Weight("beta", b)] : [input, scale];
+            return graph.Node("LayerNormalization", inputs, OnnxAttribute.Int("axis", Axis[0]), OnnxAttribute.Float("epsilon", Epsilon));
+        }
+
+        var axes = OnnxAttribute.Ints("axes", [.. Axis.Select(a => (long)a)]);
+        var centered = graph.Node("Sub", [input, graph.Node("ReduceMean", [input], axes)]);
+        var variance = graph.Node("ReduceMean", [graph.Mul(centered, centered)], axes);
+        var result = graph.Node("Div", [centered, graph.Node("Sqrt", [graph.Add(variance, graph.Scalar(Epsilon))])]);
+        if (Gamma is { } gamma)
+            result = graph.Mul(result, graph.Weight("gamma", gamma.view(_broadcastShape)));
+        if (Beta is { } beta)
+            result = graph.Add(result, graph.Weight("beta", beta.view(_broadcastShape)));
+        return result;
+    }
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, _broadcastShape.Length, nameof(LayerNormalization), "(batch and one sample's axes)");

@@ -16,5 +16,8 @@ public sealed class LeakyRelu : Layer
 
     public double NegativeSlope { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        graph.Node("LeakyRelu", [input], OnnxAttribute.Float("alpha", NegativeSlope));
+
     public override Tensor forward(Tensor input) => nn.functional.leaky_relu(input, NegativeSlope);
 }

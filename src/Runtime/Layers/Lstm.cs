@@ -38,6 +38,17 @@ public sealed class Lstm : RecurrentLayer
         return cat([input, forget, rest]);
     }
 
+    // Keras' gates are i, f, c, o; ONNX's are i, o, f, c.
+    private static readonly int[] OnnxOrder = [0, 3, 1, 2];
+
+    private protected override OnnxRecurrentForm OnnxForm() => new("LSTM",
+        OnnxGates(Kernel, GateCount, OnnxOrder), OnnxGates(RecurrentKernel, GateCount, OnnxOrder), OnnxBias(Bias, null, GateCount, OnnxOrder),
+        [RecurrentActivation, Activation, Activation], [])
+    {
+        CudaDifferences = CudaActivationDifferences(("activation", Activation, [Activation.Tanh]),
+            ("recurrent_activation", RecurrentActivation, [Activation.Sigmoid])),
+    };
+
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
         RecurrentKernels.Lstm(input, Kernel, RecurrentKernel, Bias, Activation, RecurrentActivation, ReturnSequences, inputMasks, recurrentMasks);
 }

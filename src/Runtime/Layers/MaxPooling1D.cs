@@ -21,6 +21,8 @@ public sealed class MaxPooling1D : Layer
 
     public int Strides { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => Convolution.OnnxPool(graph, input, "MaxPool", _padding, [PoolSize], [Strides]);
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != 3)

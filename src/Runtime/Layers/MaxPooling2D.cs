@@ -30,6 +30,9 @@ public sealed class MaxPooling2D : Layer
 
     public int StrideWidth { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        Convolution.OnnxPool(graph, input, "MaxPool", _padding, [PoolHeight, PoolWidth], [StrideHeight, StrideWidth]);
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() != 4)

@@ -41,6 +41,9 @@ public sealed class PRelu : Layer
 
     public Parameter Alpha => Weight("alpha");
 
+    /// <summary>ONNX PRelu: alpha has one sample's shape (1 on shared axes) and broadcasts over the batch.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Node("PRelu", [input, graph.Weight("alpha", Alpha)]);
+
     public override Tensor forward(Tensor input)
     {
         var alpha = Alpha;

@@ -17,6 +17,8 @@ public sealed class Permute : Layer
 
     public IReadOnlyList<int> Dims { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Transpose(input, [0, .. Dims.Select(d => (long)d)]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, Dims.Count + 1, nameof(Permute), $"(batch and {Dims.Count} axes)");

@@ -21,6 +21,23 @@ public sealed class Relu : Layer
 
     public double Threshold { get; }
 
+    /// <summary>The same steps as <c>forward</c>: the threshold's step, the cap, then the slope below the threshold.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var result = Threshold == 0
+            ? graph.Node("Relu", [input])
+            : graph.Node("Where", [graph.Node("Greater", [input, graph.Scalar(Threshold)]), input, graph.Scalar(0)]);
+        if (MaxValue is { } max)
+            result = graph.Node("Min", [result, graph.Scalar(max)]);
+        if (NegativeSlope != 0)
+        {
+            var below = graph.Node("Relu", [graph.Node("Sub", [graph.Scalar(Threshold), input])]);
+            result = graph.Node("Sub", [result, graph.Mul(below, graph.Scalar(NegativeSlope))]);
+        }
+
+        return result;
+    }
+
     public override Tensor forward(Tensor input)
     {
         if (MaxValue is null && NegativeSlope == 0 && Threshold == 0)

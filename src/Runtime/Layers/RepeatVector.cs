@@ -11,6 +11,9 @@ public sealed class RepeatVector : Layer
 
     public int N { get; }
 
+    /// <summary>(batch, features) to (batch, 1, features), broadcast to n steps.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Node("Expand", [graph.Unsqueeze(input, 1), graph.Ints(1, N, 1)]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 2, nameof(RepeatVector), "(batch, features)");

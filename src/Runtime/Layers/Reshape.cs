@@ -12,6 +12,8 @@ public sealed class Reshape : Layer
 
     public IReadOnlyList<int> TargetShape { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Reshape(input, [0, .. TargetShape.Select(d => (long)d)]);
+
     public override Tensor forward(Tensor input)
     {
         var shape = new long[TargetShape.Count + 1];

@@ -67,6 +67,14 @@ public sealed class SeparableConv1D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        var linear = Convolution.OnnxPointwise(graph, Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), null, _padding,
+            [KernelSize], [Strides], [DilationRate], InputChannels), PointwiseKernel, Bias);
+        return graph.Activation(linear, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 1, nameof(SeparableConv1D));

@@ -69,6 +69,14 @@ public sealed class SeparableConv2D : Layer, IActivatedLayer
 
     public Parameter? Bias => OptionalWeight("bias");
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        using var scope = NewDisposeScope();
+        var linear = Convolution.OnnxPointwise(graph, Convolution.OnnxCorrelate(graph, input, Convolution.DepthwiseWeight(DepthwiseKernel), null, _padding,
+            Convolution.Axes(KernelSize), Convolution.Axes(Strides), Convolution.Axes(DilationRate), InputChannels), PointwiseKernel, Bias);
+        return graph.Activation(linear, Activation);
+    }
+
     public Tensor ForwardLinear(Tensor input)
     {
         Convolution.RequireInput(input, 2, nameof(SeparableConv2D));

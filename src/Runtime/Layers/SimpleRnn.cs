@@ -22,6 +22,13 @@ public sealed class SimpleRnn : RecurrentLayer
 
     public Activation Activation { get; }
 
+    private protected override OnnxRecurrentForm OnnxForm() =>
+        new("RNN", OnnxGates(Kernel, GateCount, 0), OnnxGates(RecurrentKernel, GateCount, 0), OnnxBias(Bias, null, GateCount, 0), [Activation], [])
+        {
+            // cuDNN's simple RNN has a tanh mode and a relu mode.
+            CudaDifferences = CudaActivationDifferences(("activation", Activation, [Activation.Tanh, Activation.Relu])),
+        };
+
     private protected override Tensor Run(Tensor input, Tensor? inputMasks, Tensor? recurrentMasks) =>
         RecurrentKernels.SimpleRnn(input, Kernel, RecurrentKernel, Bias, Activation, ReturnSequences, inputMasks, recurrentMasks);
 }

@@ -18,6 +18,8 @@ public sealed class Softmax : Layer, IActivatedLayer
 
     public Tensor ForwardLinear(Tensor input) => Axis == -1 ? input.alias() : forward(input);
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => graph.Node("Softmax", [input], OnnxAttribute.Int("axis", Axis));
+
     public override Tensor forward(Tensor input)
     {
         if (Axis < -input.dim() || Axis >= input.dim())

@@ -13,6 +13,9 @@ public sealed class SpatialDropout1D : Layer
 
     public double Rate { get; }
 
+    /// <summary>Nothing: dropout is off at inference.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => input;
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, nameof(SpatialDropout1D), "(batch, steps, channels)");

@@ -32,6 +32,21 @@ public sealed class TimeDistributed : Layer, IActivatedLayer
     /// <summary>The wrapped layer's trailing activation (Linear if it has none), applied per step.</summary>
     public Activation Activation => Layer is IActivatedLayer activated ? activated.Activation : Activation.Linear;
 
+    /// <summary>
+    /// As <c>forward</c> in inference: batch and time folded into one axis, the layer applied, and the two axes unfolded,
+    /// with shapes read at run time so that a variable time axis stays variable.
+    /// </summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var shape = graph.Node("Shape", [input]);
+        var folded = graph.Node("Reshape", [input, graph.Node("Concat", [graph.Ints(-1), graph.Slice(shape, [2], [long.MaxValue], [0])],
+            OnnxAttribute.Int("axis", 0))]);
+        var output = graph.Within(LayerName, () => Layer.ToOnnx(graph, folded));
+        var unfolded = graph.Node("Concat", [graph.Slice(shape, [0], [2], [0]), graph.Slice(graph.Node("Shape", [output]), [1], [long.MaxValue], [0])],
+            OnnxAttribute.Int("axis", 0));
+        return graph.Node("Reshape", [output, unfolded]);
+    }
+
     public override Tensor forward(Tensor input) => Distribute(input, linear: false);
 
     /// <summary>The wrapped layer's <see cref="IActivatedLayer.ForwardLinear"/> at every step (its forward if it has no activation).</summary>

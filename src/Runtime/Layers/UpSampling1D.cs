@@ -11,6 +11,9 @@ public sealed class UpSampling1D : Layer
 
     public int Size { get; }
 
+    /// <summary>Nearest-neighbour Resize with integer scales: each step repeated <see cref="Size"/> times.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => Resampling.Nearest(graph, input, [1, Size, 1]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, nameof(UpSampling1D), "(batch, steps, features)");

@@ -37,6 +37,12 @@ public sealed class UpSampling2D : Layer
 
     public UpSamplingInterpolation Interpolation { get; }
 
+    /// <summary>Nearest: each cell repeated; bilinear: ONNX's linear Resize with half-pixel centres, as libtorch and TensorFlow map them.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) => Interpolation == UpSamplingInterpolation.Nearest
+        ? Resampling.Nearest(graph, input, [1, Size.Height, Size.Width, 1])
+        : graph.ChannelsLast(graph.Node("Resize", [graph.ChannelsFirst(input, 4), OnnxValue.Missing, graph.Floats(1, 1, Size.Height, Size.Width)],
+            OnnxAttribute.String("mode", "linear"), OnnxAttribute.String("coordinate_transformation_mode", "half_pixel")), 4);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 4, nameof(UpSampling2D), "(batch, height, width, channels)");
@@ -55,4 +61,12 @@ public sealed class UpSampling2D : Layer
         }
         return result.MoveToOuterDisposeScope();
     }
+}
+
+/// <summary>ONNX's nearest-neighbour Resize with integer scales on a channels-last input: each cell repeated, as <c>repeat_interleave</c> does.</summary>
+internal static class Resampling
+{
+    public static OnnxValue Nearest(OnnxGraph graph, OnnxValue input, float[] scales) =>
+        graph.Node("Resize", [input, OnnxValue.Missing, graph.Floats(scales)], OnnxAttribute.String("mode", "nearest"),
+            OnnxAttribute.String("coordinate_transformation_mode", "asymmetric"), OnnxAttribute.String("nearest_mode", "floor"));
 }

@@ -17,6 +17,9 @@ public sealed class ZeroPadding1D : Layer
 
     public (int Left, int Right) Padding { get; }
 
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input) =>
+        graph.Node("Pad", [input, graph.Ints(0, Padding.Left, 0, 0, Padding.Right, 0)]);
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 3, nameof(ZeroPadding1D), "(batch, steps, features)");

@@ -23,6 +23,13 @@ public sealed class ZeroPadding2D : Layer
 
     public ((int Top, int Bottom) Rows, (int Left, int Right) Columns) Padding { get; }
 
+    /// <summary>ONNX Pad: every axis's start amounts, then every axis's end amounts.</summary>
+    public override OnnxValue ToOnnx(OnnxGraph graph, OnnxValue input)
+    {
+        var (rows, columns) = Padding;
+        return graph.Node("Pad", [input, graph.Ints(0, rows.Top, columns.Left, 0, 0, rows.Bottom, columns.Right, 0)]);
+    }
+
     public override Tensor forward(Tensor input)
     {
         LayerInputs.RequireRank(input, 4, nameof(ZeroPadding2D), "(batch, height, width, channels)");

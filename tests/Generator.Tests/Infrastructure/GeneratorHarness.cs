@@ -67,6 +67,14 @@ internal static class GeneratorHarness
             .ToArray();
     }
 
+    /// <summary>Generates from <paramref name="models"/> and <paramref name="sources"/> into a compilation against the real runtime.</summary>
+    public static Compilation GenerateWithRuntime(IEnumerable<AdditionalText> models, out ImmutableArray<Diagnostic> diagnostics, params (string Path, string Text)[] sources)
+    {
+        var compilation = Compilation(FrameworkReferences.AddRange(RuntimeReferences), sources);
+        Driver(models).RunGeneratorsAndUpdateCompilation(compilation, out var output, out diagnostics);
+        return output;
+    }
+
     // The runtime and TorchSharp, whose types the generated code names.
     private static ImmutableArray<MetadataReference> RuntimeReferences { get; } =
     [

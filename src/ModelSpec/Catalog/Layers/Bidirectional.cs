@@ -41,6 +41,10 @@ public sealed class BidirectionalLayer : LayerKind
 
     public override string? EndActivation(LayerConfig config) => Layer.Of(config)!.Entry.EndActivation(Layer.Of(config)!);
 
+    public override IEnumerable<OnnxProblem> OnnxProblems(LayerConfig config) => WrappedOnnxProblems(Layer, config);
+
+    public override string? OnnxCudaDifference(LayerConfig config) => WrappedOnnxCudaDifference(Layer, config);
+
     /// <summary>The forward layer, then its backward copy.</summary>
     public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer)
     {

@@ -42,6 +42,40 @@ public abstract class RecurrentLayer : LayerKind
 
     public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer) => InputFeatures(layer);
 
+    /// <summary>ONNX's operator for the layer: <see cref="OnnxForms.LstmOp"/>, <see cref="OnnxForms.GruOp"/> or <see cref="OnnxForms.RnnOp"/>.</summary>
+    public abstract string OnnxOp { get; }
+
+    /// <summary>The activations the cell applies: activation, then recurrent_activation (the gates') where it has gates.</summary>
+    protected virtual IReadOnlyList<ActivationArgument> ActivationArguments => GatedActivations;
+
+    private static readonly ActivationArgument[] GatedActivations = { Activation, RecurrentActivation };
+
+    /// <summary>Each activation ONNX's recurrent operators do not take (gelu, swish, selu, softmax, exponential).</summary>
+    public override IEnumerable<OnnxProblem> OnnxProblems(LayerConfig config) =>
+        ActivationArguments
+            .Where(a => OnnxForms.RecurrentActivationOp(a.Of(config)) == null)
+            .Select(a => new OnnxProblem(a.Name, a.Of(config), OnnxOp, OnnxForms.RecurrentActivations.ToEquatableArray()));
+
+    public override string? OnnxCudaDifference(LayerConfig config)
+    {
+        var differences = CudaDifferences(config).ToList();
+        return differences.Count == 0 ? null : string.Join(", and ", differences);
+    }
+
+    /// <summary>
+    /// Each way the cuDNN kernel ONNX Runtime's CUDA provider runs for the operator departs from this configuration.
+    /// cuDNN's LSTM and GRU have fixed sigmoid gates and tanh, which are Keras' defaults; the provider ignores the
+    /// operator's <c>activations</c>.
+    /// </summary>
+    protected virtual IEnumerable<string> CudaDifferences(LayerConfig config)
+    {
+        var changed = ActivationArguments.Where(a => a.Of(config) != a.DefaultValue).Select(a => $"{a.Name}: {a.Of(config)}").ToList();
+        if (changed.Count > 0)
+        {
+            yield return $"ignores the {OnnxOp} op's activations attribute and runs cuDNN's fixed sigmoid and tanh instead of {string.Join(" and ", changed)}";
+        }
+    }
+
     /// <summary>How many gates share the kernels' columns: 4 for an LSTM, 3 for a GRU, 1 for a SimpleRNN.</summary>
     protected abstract int Gates { get; }
 
@@ -82,6 +116,8 @@ public sealed class LstmLayer : RecurrentLayer
         ReturnSequences, GoBackwards,
     };
 
+    public override string OnnxOp => OnnxForms.LstmOp;
+
     protected override int Gates => 4;
 }
 
@@ -104,7 +140,23 @@ public sealed class GruLayer : RecurrentLayer
         BiasRegularizer, CommonArguments.ActivityRegularizer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards, ResetAfter,
     };
 
+    public override string OnnxOp => OnnxForms.GruOp;
+
     protected override int Gates => 3;
+
+    /// <summary>cuDNN's GRU applies the reset gate after the recurrent product: ONNX Runtime's CUDA provider ignores <c>linear_before_reset: 0</c>.</summary>
+    protected override IEnumerable<string> CudaDifferences(LayerConfig config)
+    {
+        foreach (var difference in base.CudaDifferences(config))
+        {
+            yield return difference;
+        }
+
+        if (!ResetAfter.Of(config))
+        {
+            yield return "ignores the GRU op's linear_before_reset: 0 and runs cuDNN's GRU, which applies the reset gate after the recurrent product, instead of reset_after: false";
+        }
+    }
 
     protected override long BiasPerUnit(LayerConfig config) => UseBias.Of(config) ? (ResetAfter.Of(config) ? 2 : 1) : 0;
 }
@@ -126,5 +178,21 @@ public sealed class SimpleRnnLayer : RecurrentLayer
         CommonArguments.ActivityRegularizer, Dropout, RecurrentDropout, ReturnSequences, GoBackwards,
     };
 
+    public override string OnnxOp => OnnxForms.RnnOp;
+
     protected override int Gates => 1;
+
+    protected override IReadOnlyList<ActivationArgument> ActivationArguments => SingleActivation;
+
+    private static readonly ActivationArgument[] SingleActivation = { Activation };
+
+    /// <summary>cuDNN has a tanh and a relu RNN, and ONNX Runtime's CUDA provider picks between them by the activation; it has no other.</summary>
+    protected override IEnumerable<string> CudaDifferences(LayerConfig config)
+    {
+        var activation = Activation.Of(config);
+        if (activation is not ("tanh" or "relu"))
+        {
+            yield return $"runs only cuDNN's tanh and relu RNN modes, not activation: {activation}";
+        }
+    }
 }

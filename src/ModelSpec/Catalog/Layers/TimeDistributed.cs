@@ -27,6 +27,10 @@ public sealed class TimeDistributedLayer : LayerKind
         return inner.Entry.CanStopBeforeActivation ? inner.Entry.EndActivation(inner) : Vocabulary.Linear;
     }
 
+    public override IEnumerable<OnnxProblem> OnnxProblems(LayerConfig config) => WrappedOnnxProblems(Layer, config);
+
+    public override string? OnnxCudaDifference(LayerConfig config) => WrappedOnnxCudaDifference(Layer, config);
+
     public override IReadOnlyList<object> RuntimeSizes(LayerSpec layer)
     {
         var inner = Layer.Of(layer.Config)!;
