@@ -22,8 +22,8 @@ public sealed class PixelClassifier : SequentialModel
     private readonly Dropout _dropout;
     private readonly Dense _output;
 
-    public PixelClassifier(int height, int width, int classes, int? seed = 9)
-        : base(new ModelConfig("PixelClassifier", Loss.SparseCategoricalCrossentropy(), () => new Adam(learningRate: 0.003),
+    public PixelClassifier(int height, int width, int classes, int? seed = 9, Loss? loss = null)
+        : base(new ModelConfig("PixelClassifier", loss ?? Loss.SparseCategoricalCrossentropy(), () => new Adam(learningRate: 0.003),
             [Metric.SparseCategoricalAccuracy("accuracy")], 1 / 255.0, [height, width, 3]), seed)
     {
         _flatten = Add("flatten", new Flatten());
@@ -128,6 +128,26 @@ public sealed class StreamingTests(ITestOutputHelper output) : IDisposable
         using var model = new PixelClassifier(4, 4, 2);
         var error = Assert.Throws<ArgumentException>(() => model.Fit(streamed.Train, new FitOptions { Verbose = Verbosity.Silent }));
         Assert.Contains("PixelClassifier expects input (batch, 4, 4, 3) but the data's samples are (5, 4, 3)", error.Message);
+    }
+
+    [Fact]
+    public void ClassTheModelCannotHoldIsNamedBeforeTrainingOnTheStream()
+    {
+        var root = WriteFolder(classes: 3, perClass: 2, height: 4, width: 4);
+        using var model = new PixelClassifier(4, 4, 2);
+        using var streamed = ImageFolder.Stream(root, new ImageFolderOptions { ImageSize = (4, 4), Shuffle = false });
+        var error = Assert.Throws<DataFileException>(() => model.Fit(streamed.Train, new FitOptions { Verbose = Verbosity.Silent }));
+        Assert.Equal($"{Path.Combine(root, "class_2", "00000.png")}: its class folder 'class_2': found class index 2 of the folder's 3 classes, " +
+                     "expected a class index 0..1: PixelClassifier's output has 2 classes", error.Message);
+        Assert.Equal(0, model.Optimizer.Iterations);
+
+        // One-hot labels of 3 classes against 2 outputs, and the same check for a stream evaluated.
+        using var oneHot = new PixelClassifier(4, 4, 2, loss: Loss.CategoricalCrossentropy());
+        using var categorical = ImageFolder.Stream(root, new ImageFolderOptions { ImageSize = (4, 4), Shuffle = false, LabelMode = LabelMode.Categorical });
+        var width = Assert.Throws<DataFileException>(() => oneHot.Fit(categorical.Train, new FitOptions { Verbose = Verbosity.Silent }));
+        Assert.StartsWith($"{Path.Combine(root, "class_2", "00000.png")}: its class folder 'class_2': found class index 2", width.Message);
+        using var evaluated = ImageFolder.Stream(root, new ImageFolderOptions { ImageSize = (4, 4), Shuffle = false });
+        Assert.Throws<DataFileException>(() => model.Evaluate(evaluated.Train));
     }
 
     /// <summary>
