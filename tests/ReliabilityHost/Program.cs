@@ -16,6 +16,7 @@ namespace ModelDsl.ReliabilityHost;
 /// <c>ReliabilityHost MODEL EPOCHS CHECKPOINT_DIR RESULT_FILE [--resume]</c>: trains <c>small</c> (a classifier whose
 /// epochs take a noticeable time) or <c>wide</c> (8 MB of weights, one step per epoch, so it is mostly writing
 /// checkpoints) with a checkpoint per epoch, then writes the history, optimizer step and learning rate as JSON.
+/// <c>ReliabilityHost stream ...</c> is <see cref="StreamHost"/>.
 /// </summary>
 public static class Program
 {
@@ -26,6 +27,8 @@ public static class Program
         set_num_threads(1);
         if (args[0] == "alloc")
             return Allocate();
+        if (args[0] == "stream")
+            return StreamHost.Run(args[1..]);
         var (kind, epochs, directory, result) = (args[0], int.Parse(args[1], CultureInfo.InvariantCulture), args[2], args[3]);
         using var model = HostModel.Create(kind);
         using var data = HostModel.Data(kind);

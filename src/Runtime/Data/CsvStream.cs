@@ -41,9 +41,11 @@ internal sealed class CsvRowReader : SampleReader
     private readonly long[]? _classIndices;
     private readonly float[]? _values;
     private readonly char _separator;
+    private readonly int _labelColumn;
+    private readonly string _labelName;
 
     private CsvRowReader(string[] files, int[] fileOfRow, long[] offsets, int[] columns, long[]? classIndices, float[]? values,
-        char separator, IReadOnlyList<string> features, ClassMapping? classes)
+        char separator, int labelColumn, string labelName, IReadOnlyList<string> features, ClassMapping? classes)
     {
         _files = files;
         _fileOfRow = fileOfRow;
@@ -52,6 +54,8 @@ internal sealed class CsvRowReader : SampleReader
         _classIndices = classIndices;
         _values = values;
         _separator = separator;
+        _labelColumn = labelColumn;
+        _labelName = labelName;
         Features = features;
         Classes = classes;
         InputShape = [columns.Length];
@@ -135,7 +139,7 @@ internal sealed class CsvRowReader : SampleReader
             : options.Labels;
         if (kind == CsvLabels.Numeric)
             return new CsvRowReader(paths, fileOfRow.ToArray(), offsets.ToArray(), columns, null, labelValues.ToArray(),
-                options.Separator, features, null);
+                options.Separator, label, options.LabelColumn, features, null);
 
         var found = labelIds.OrderBy(p => p.Value).Select(p => p.Key).ToArray();
         var classes = options.Classes ?? ClassMapping.FromLabels(options.LabelColumn, found);
@@ -152,7 +156,7 @@ internal sealed class CsvRowReader : SampleReader
             }
         }
         return new CsvRowReader(paths, fileOfRow.ToArray(), offsets.ToArray(), columns, labelText.Select(id => remap[id]).ToArray(), null,
-            options.Separator, features, classes);
+            options.Separator, label, options.LabelColumn, features, classes);
     }
 
     public override void ReadSample(long index, Span<byte> input, Span<byte> target)
@@ -175,6 +179,34 @@ internal sealed class CsvRowReader : SampleReader
             BitConverter.TryWriteBytes(target, _classIndices[row]);
         else
             BitConverter.TryWriteBytes(target, _values![row]);
+    }
+
+    /// <summary>Known from the indexing pass for categorical labels; numeric labels are checked as they are read.</summary>
+    public override long? ClassIndex(long index) => _classIndices?[checked((int)index)];
+
+    public override DataFileException LabelError(long index, double label, string expected)
+    {
+        int row = checked((int)index);
+        var found = Classes is null
+            ? $"label {FormatLabel(label)}"
+            : $"'{Classes[(long)label]}', class index {FormatLabel(label)} of {Classes.Count}";
+        return new DataFileException(_files[_fileOfRow[row]], $"row {LineOf(row)}, column '{_labelName}' ({_labelColumn + 1})", found, expected);
+    }
+
+    /// <summary>
+    /// The line <paramref name="row"/> starts on, as the indexing pass numbered it: found again by reading its file up to
+    /// it (only for a message, so the index keeps a byte offset per row and no line numbers).
+    /// </summary>
+    private long LineOf(int row)
+    {
+        int file = _fileOfRow[row];
+        int first = row;
+        while (first > 0 && _fileOfRow[first - 1] == file)
+            first--;
+        using var csv = CsvReader.FromFile(_files[file], Options(_separator, hasHeader: true));
+        for (int i = first; i <= row; i++)
+            csv.Read();
+        return csv.LineNumber;
     }
 
     private static CsvReaderOptions Options(char separator, bool hasHeader) => new()

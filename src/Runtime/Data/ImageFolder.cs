@@ -150,14 +150,14 @@ public static class ImageFolder
             }
         }
         if (options.ValidationSplit is not double fraction)
-            return (new ImageFileReader(files, classes.Count, options), null, classes);
+            return (new ImageFileReader(files, classes, options), null, classes);
         // Keras: int(validation_split * n) files from the end are the validation set.
         int validationCount = (int)(fraction * files.Count);
         if (validationCount == 0 || validationCount == files.Count)
             throw new ArgumentException($"a validation split of {fraction} leaves an empty set from {files.Count} images", nameof(options));
         int trainCount = files.Count - validationCount;
-        return (new ImageFileReader(files[..trainCount], classes.Count, options),
-            new ImageFileReader(files[trainCount..], classes.Count, options), classes);
+        return (new ImageFileReader(files[..trainCount], classes, options),
+            new ImageFileReader(files[trainCount..], classes, options), classes);
     }
 
     private static Dataset ReadAll(ImageFileReader reader)
@@ -197,17 +197,19 @@ internal sealed class ImageFileReader : SampleReader
     }
 
     private readonly IReadOnlyList<(string Path, int Label)> _files;
+    private readonly ClassMapping _classes;
     private readonly ImageFolderOptions _options;
 
-    public ImageFileReader(IReadOnlyList<(string Path, int Label)> files, int classes, ImageFolderOptions options)
+    public ImageFileReader(IReadOnlyList<(string Path, int Label)> files, ClassMapping classes, ImageFolderOptions options)
     {
         _files = files;
+        _classes = classes;
         _options = options;
         var (height, width) = options.ImageSize;
         InputShape = [height, width, (int)options.ColorMode];
         TargetShape = options.LabelMode switch
         {
-            LabelMode.Categorical => [classes],
+            LabelMode.Categorical => [classes.Count],
             LabelMode.Binary => [1],
             _ => [],
         };
@@ -221,6 +223,16 @@ internal sealed class ImageFileReader : SampleReader
 
     /// <summary>The file of sample <paramref name="index"/> and its class index.</summary>
     public (string Path, int Label) File(long index) => _files[checked((int)index)];
+
+    /// <summary>Known from the file's class folder.</summary>
+    public override long? ClassIndex(long index) => _files[checked((int)index)].Label;
+
+    public override DataFileException LabelError(long index, double label, string expected)
+    {
+        var (path, folder) = _files[checked((int)index)];
+        return new DataFileException(path, $"its class folder '{_classes[folder]}'",
+            $"class index {FormatLabel(label)} of the folder's {_classes.Count} classes", expected);
+    }
 
     public override void ReadSample(long index, Span<byte> input, Span<byte> target)
     {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using ModelDsl.Runtime.Losses;
 
 namespace ModelDsl.Runtime.Data;
 
@@ -22,6 +24,7 @@ public sealed class StreamingDataset : IBatchSource, IDisposable
     private Prefetcher? _prefetcher;
     private Tensor? _lastOrder;
     private long[]? _lastOrderArray;
+    private TargetRule? _rule;
 
     /// <param name="reader">Where the samples come from.</param>
     /// <param name="prefetchBatches">Batches read ahead on the background thread (0: read on the caller's thread).</param>
@@ -44,6 +47,9 @@ public sealed class StreamingDataset : IBatchSource, IDisposable
 
     public long Count { get; }
     public long[] SampleShape => _reader.InputShape;
+
+    /// <summary>The element type of the input samples (uint8 pixels, float32 CSV features).</summary>
+    public ScalarType InputType => _reader.InputType;
     public int PrefetchBatches { get; }
 
     /// <summary>Where batches are put; the CPU unless training moves them (the model's device).</summary>
@@ -57,8 +63,40 @@ public sealed class StreamingDataset : IBatchSource, IDisposable
         long trainCount = (long)Math.Floor(Count * (1 - fraction));
         if (trainCount == 0 || trainCount == Count)
             throw new ArgumentException($"a validation split of {fraction} leaves an empty set from {Count} samples", nameof(fraction));
-        return (new StreamingDataset(_reader, _offset, trainCount, PrefetchBatches) { Device = Device },
-            new StreamingDataset(_reader, _offset + trainCount, Count - trainCount, PrefetchBatches) { Device = Device });
+        return (new StreamingDataset(_reader, _offset, trainCount, PrefetchBatches) { Device = Device, _rule = _rule },
+            new StreamingDataset(_reader, _offset + trainCount, Count - trainCount, PrefetchBatches) { Device = Device, _rule = _rule });
+    }
+
+    /// <summary>
+    /// Rejects labels that <paramref name="model"/>, whose output is <paramref name="outputWidth"/> wide, cannot hold
+    /// under <paramref name="loss"/>, as <c>SequentialModel.CheckTargets</c> does for a <see cref="Dataset"/>: a class
+    /// index outside 0..width-1 or not whole (sparse categorical crossentropy), a binary target outside 0..1, one-hot
+    /// targets of another width. The labels the reader holds (<see cref="SampleReader.ClassIndex"/>: an image folder's
+    /// classes, a CSV's categories) are checked now, before training; every batch read from here on is checked as it is
+    /// read, before it is trained on. The error names the file, the row or image, the label and what was expected.
+    /// </summary>
+    public void CheckTargets(LossKind loss, long outputWidth, string model)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputWidth, 1);
+        var rule = new TargetRule(loss, outputWidth, model);
+        if (loss is LossKind.SparseCategoricalCrossentropy or LossKind.BinaryCrossentropy && !TargetRule.Reads(_reader.TargetType))
+            throw new ArgumentException($"{model}'s {loss} needs numeric targets, not {_reader.TargetType}", nameof(loss));
+        if (loss is LossKind.SparseCategoricalCrossentropy or LossKind.CategoricalCrossentropy)
+        {
+            var classes = loss == LossKind.CategoricalCrossentropy ? rule with { Loss = LossKind.SparseCategoricalCrossentropy } : rule;
+            for (long i = 0; i < Count && _reader.ClassIndex(_offset + i) is long label; i++)
+            {
+                if (classes.Violation(label) is string expected)
+                    throw _reader.LabelError(_offset + i, label, expected);
+            }
+        }
+        if (loss == LossKind.CategoricalCrossentropy && _reader.TargetShape is [.., var columns] && columns != outputWidth)
+            throw new ArgumentException(
+                $"{model} outputs {outputWidth} classes, but the stream's one-hot targets have {columns} columns", nameof(outputWidth));
+        // Batches read ahead before this call were not checked: the next pass reads them again.
+        _prefetcher?.Dispose();
+        _prefetcher = null;
+        _rule = loss is LossKind.SparseCategoricalCrossentropy or LossKind.BinaryCrossentropy ? rule : null;
     }
 
     public int BatchCount(int batchSize)
@@ -159,7 +197,57 @@ public sealed class StreamingDataset : IBatchSource, IDisposable
     {
         buffers.Length = indices.Length;
         for (int i = 0; i < indices.Length; i++)
-            _reader.ReadSample(indices[i], buffers.Inputs.AsSpan(i * _inputBytes, _inputBytes), buffers.Targets.AsSpan(i * _targetBytes, _targetBytes));
+        {
+            var target = buffers.Targets.AsSpan(i * _targetBytes, _targetBytes);
+            _reader.ReadSample(indices[i], buffers.Inputs.AsSpan(i * _inputBytes, _inputBytes), target);
+            _rule?.Check(_reader, indices[i], target);
+        }
+    }
+
+    /// <summary>What a loss needs of each target value, given the model's output width.</summary>
+    private sealed record TargetRule(LossKind Loss, long Classes, string Model)
+    {
+        /// <summary>What <paramref name="value"/> should have been, or null when it is fine.</summary>
+        public string? Violation(double value) => Loss switch
+        {
+            LossKind.SparseCategoricalCrossentropy when value != Math.Floor(value) =>
+                $"a whole class index (sparse categorical labels are integers 0..{Classes - 1})",
+            LossKind.SparseCategoricalCrossentropy when value < 0 || value >= Classes =>
+                $"a class index 0..{Classes - 1}: {Model}'s output has {Classes} classes",
+            LossKind.BinaryCrossentropy when value is < 0 or > 1 => "a binary crossentropy target between 0 and 1",
+            _ => null,
+        };
+
+        /// <summary>Checks every value of one sample's raw target.</summary>
+        public void Check(SampleReader reader, long index, ReadOnlySpan<byte> target)
+        {
+            var type = reader.TargetType;
+            int count = target.Length / type.ElementSize();
+            for (int i = 0; i < count; i++)
+            {
+                double value = Value(target, type, i);
+                if (Violation(value) is string expected)
+                    throw reader.LabelError(index, value, expected);
+            }
+        }
+
+        public static bool Reads(ScalarType type) => type is ScalarType.Byte or ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32
+            or ScalarType.Int64 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.Bool;
+
+        private static double Value(ReadOnlySpan<byte> raw, ScalarType type, int i) => type switch
+        {
+            ScalarType.Byte => raw[i],
+            ScalarType.Bool => raw[i] != 0 ? 1 : 0,
+            ScalarType.Int8 => (sbyte)raw[i],
+            ScalarType.Int16 => MemoryMarshal.Cast<byte, short>(raw)[i],
+            ScalarType.Int32 => MemoryMarshal.Cast<byte, int>(raw)[i],
+            ScalarType.Int64 => MemoryMarshal.Cast<byte, long>(raw)[i],
+            ScalarType.Float16 => (double)MemoryMarshal.Cast<byte, Half>(raw)[i],
+            // bfloat16 is the upper half of a float32.
+            ScalarType.BFloat16 => BitConverter.Int32BitsToSingle(MemoryMarshal.Cast<byte, ushort>(raw)[i] << 16),
+            ScalarType.Float32 => MemoryMarshal.Cast<byte, float>(raw)[i],
+            _ => MemoryMarshal.Cast<byte, double>(raw)[i],
+        };
     }
 
     private (Tensor Inputs, Tensor Targets) ToTensors(Buffers buffers)

@@ -66,8 +66,10 @@ public abstract partial class SequentialModel
             else if (validationPart is StreamingDataset streamed)
             {
                 CheckSampleShape(streamed.SampleShape, nameof(validation));
+                CheckTargets(streamed);
                 streamed.Device = Device;
             }
+            CheckTargets(trainPart);
             trainPart.Device = Device;
             return Run(trainPart, validationPart, options, log, quiet, live);
         }
@@ -89,6 +91,7 @@ public abstract partial class SequentialModel
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         CheckSampleShape(data.SampleShape, nameof(data));
+        CheckTargets(data);
         data.Device = Device;
         var wasTraining = training;
         eval();
@@ -125,10 +128,10 @@ public abstract partial class SequentialModel
         switch (Config.Loss.Kind)
         {
             case LossKind.SparseCategoricalCrossentropy:
-                CheckClassIndices(data.Targets, OutputWidth(data));
+                CheckClassIndices(data.Targets, OutputWidth(data.Inputs));
                 break;
             case LossKind.CategoricalCrossentropy:
-                long width = OutputWidth(data);
+                long width = OutputWidth(data.Inputs);
                 if (data.Targets.size(-1) != width)
                     throw new ArgumentException(
                         $"{Config.Name} outputs {width} classes, but its one-hot targets have {data.Targets.size(-1)} columns " +
@@ -139,6 +142,17 @@ public abstract partial class SequentialModel
                     ThrowAtFirst(outside, data.Targets, "a binary crossentropy target between 0 and 1");
                 break;
         }
+    }
+
+    /// <summary>
+    /// Rejects a stream's labels the model's output cannot hold, as <see cref="CheckTargets(Dataset)"/> does: up front
+    /// for the labels the stream holds (an image folder's classes), else in each batch as it is read.
+    /// </summary>
+    public void CheckTargets(StreamingDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var sample = zeros([1, .. data.SampleShape], data.InputType);
+        data.CheckTargets(Config.Loss.Kind, OutputWidth(sample), Config.Name);
     }
 
     private void CheckClassIndices(Tensor targets, long classes)
@@ -169,16 +183,16 @@ public abstract partial class SequentialModel
     }
 
     /// <summary>The size of the output's last axis, from one sample run through the model without gradients.</summary>
-    private long OutputWidth(Dataset data)
+    private long OutputWidth(Tensor inputs)
     {
-        CheckInputShape(data.Inputs);
+        CheckInputShape(inputs);
         var wasTraining = training;
         eval();
         try
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            return ForwardLogits(Preprocess(data.Inputs.narrow(0, 0, 1))).size(-1);
+            return ForwardLogits(Preprocess(inputs.narrow(0, 0, 1))).size(-1);
         }
         finally
         {

@@ -77,4 +77,35 @@ public sealed class CsvStreamTests : IDisposable
         var raggedError = Assert.Throws<DataFileException>(() => CsvLoader.Stream(ragged, new CsvOptions { LabelColumn = "label" }));
         Assert.Equal($"{ragged}: row 3: found 2 fields, expected 3, one per header column", raggedError.Message);
     }
+
+    [Fact]
+    public void CategoryTheModelCannotHoldIsNamedBeforeTraining()
+    {
+        var path = Path.Combine(_dir, "four.csv");
+        File.WriteAllLines(path, ["a,b,c,d,kind", "1,2,3,4,alpha", "1,2,3,4,beta", "1,2,3,4,gamma", "1,2,3,4,delta", "1,2,3,4,alpha"]);
+        using var model = new TinyClassifier();
+        using var streamed = CsvLoader.Stream(path, new CsvOptions { LabelColumn = "kind" });
+        var error = Assert.Throws<DataFileException>(() => model.Fit(streamed.Data, new FitOptions { Verbose = Verbosity.Silent }));
+        // Classes in alphanumeric order: alpha, beta, delta, gamma.
+        Assert.Equal($"{path}: row 4, column 'kind' (5): found 'gamma', class index 3 of 4, " +
+                     "expected a class index 0..2: TinyClassifier's output has 3 classes", error.Message);
+        Assert.Equal(0, model.Optimizer.Iterations);
+    }
+
+    [Theory]
+    [InlineData("3", "a class index 0..2: TinyClassifier's output has 3 classes")]
+    [InlineData("-1", "a class index 0..2: TinyClassifier's output has 3 classes")]
+    [InlineData("1.5", "a whole class index (sparse categorical labels are integers 0..2)")]
+    public void NumericLabelTheModelCannotHoldIsNamedWhenItsBatchIsRead(string label, string expected)
+    {
+        // Row 10 is the 9th sample: in the third batch of 4, after two batches have trained.
+        var path = Path.Combine(_dir, "numeric.csv");
+        File.WriteAllLines(path, ["a,b,label,c,d", .. Enumerable.Range(0, 12).Select(i => $"{i},1,{(i == 8 ? label : (i % 3).ToString())},2,3")]);
+        using var model = new TinyClassifier();
+        using var streamed = CsvLoader.Stream(path, new CsvOptions { LabelColumn = "label", Labels = CsvLabels.Numeric });
+        var error = Assert.Throws<DataFileException>(() =>
+            model.Fit(streamed.Data, new FitOptions { Verbose = Verbosity.Silent, BatchSize = 4, Shuffle = false }));
+        Assert.Equal($"{path}: row 10, column 'label' (3): found label {label}, expected {expected}", error.Message);
+        Assert.Equal(2, model.Optimizer.Iterations);
+    }
 }
