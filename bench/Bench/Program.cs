@@ -10,10 +10,10 @@ using ModelDsl.Runtime.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict [--steps N] [--batch B] [--threads T] [--device cpu|cuda] " +
+const string Usage = "usage: Bench seed-lstm|tanh-lstm|cnn|predict|onnx [--steps N] [--batch B] [--threads T] [--device cpu|cuda] " +
                      "[--peer] [--rounds R] [--data DIR] [--rss-every N] [--profile] [--unfused]";
 
-string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict"];
+string[] modes = ["seed-lstm", "tanh-lstm", "cnn", "predict", "onnx"];
 if (args.Length == 0 || !modes.Contains(args[0]))
 {
     Console.Error.WriteLine(Usage);
@@ -101,6 +101,8 @@ using (train)
     }
 
     using var model = Create(42);
+    if (mode == "onnx")
+        return OnnxBench.Run(model, test, batch, rounds, threads);
     if (profile)
     {
         Console.WriteLine($"steps_per_s={Profile(model, train, steps, batch):0.0}");
