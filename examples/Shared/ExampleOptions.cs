@@ -23,9 +23,12 @@ internal sealed record ExampleOptions
 
     public string? ModelPath { get; init; }
 
+    /// <summary>Where to export the trained model as ONNX (for ONNX Runtime, without libtorch); null: no export.</summary>
+    public string? OnnxPath { get; init; }
+
     private const string Usage =
         "usage: [--epochs N] [--batch-size N] [--device cpu|cuda|auto] [--limit N] " +
-        "[--history FILE] [--checkpoint DIR] [--resume] [--save FILE]";
+        "[--history FILE] [--checkpoint DIR] [--resume] [--save FILE] [--onnx FILE]";
 
     /// <summary>Parses the arguments; prints what is wrong and returns null on bad input.</summary>
     public static ExampleOptions? Parse(string[] args)
@@ -46,6 +49,7 @@ internal sealed record ExampleOptions
                     "--checkpoint" => options with { CheckpointDirectory = Value(args, ref i) },
                     "--resume" => options with { Resume = true },
                     "--save" => options with { ModelPath = Value(args, ref i) },
+                    "--onnx" => options with { OnnxPath = Value(args, ref i) },
                     "-h" or "--help" => throw new FormatException(Usage),
                     _ => throw new FormatException($"unknown option '{name}'\n{Usage}"),
                 };

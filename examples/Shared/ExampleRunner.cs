@@ -24,9 +24,10 @@ internal static class ExampleRunner
             var options = ExampleOptions.Parse(args);
             return options is null ? 2 : Train(options, summary, defaultModelPath, train);
         }
-        catch (Exception e) when (e is ExternalException or IOException or InvalidDataException or InvalidOperationException)
+        catch (Exception e) when (e is ExternalException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
         {
-            // Expected failures (missing data, a bad checkpoint, a libtorch error) get their message, not a stack trace.
+            // Expected failures (missing data, a bad checkpoint, a libtorch error, a layer without an ONNX form) get their
+            // message, not a stack trace.
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
@@ -65,6 +66,11 @@ internal static class ExampleRunner
         var modelPath = options.ModelPath ?? defaultModelPath;
         model.Save(modelPath);
         Console.WriteLine($"Model saved to {modelPath}.");
+        if (options.OnnxPath is string onnxPath)
+        {
+            var export = model.ExportOnnx(onnxPath);
+            Console.WriteLine($"ONNX model (opset {export.Opset}, input '{export.InputName}', output '{export.OutputName}') written to {onnxPath}.");
+        }
 
         DigitPreview.Show(model, testSet, count: 3);
         return 0;

@@ -14,7 +14,10 @@ string[] features = ["precipitation", "temp_max", "temp_min", "wind"];
 try
 {
     TorchLibrary.EnsureLoaded();
-    int epochs = args is ["--epochs", var count] ? int.Parse(count, CultureInfo.InvariantCulture) : WeatherCsv.DefaultEpochs;
+    var options = WeatherOptions.Parse(args);
+    if (options is null)
+        return 2;
+    int epochs = options.Epochs ?? WeatherCsv.DefaultEpochs;
     var path = SeattleWeather.Ensure(log: Console.Out);
     using var csv = CsvLoader.Load(path, new CsvOptions { LabelColumn = "weather", FeatureColumns = features });
     var classes = csv.Classes!;
@@ -44,10 +47,16 @@ try
     model.Save(modelPath);
     classes.Save(ClassMapping.PathBeside(modelPath));
     Console.WriteLine($"Model saved to {modelPath}, its classes to {ClassMapping.PathBeside(modelPath)}.");
+    if (options.OnnxPath is string onnxPath)
+    {
+        var export = model.ExportOnnx(onnxPath);
+        Console.WriteLine($"ONNX model (opset {export.Opset}; input '{export.InputName}': standardized figures, as the model takes them; output '{export.OutputName}': the {classes.Count} classes' probabilities) written to {onnxPath}.");
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"metric=accuracy baseline={baseline:F4} model={accuracy:F4}"));
     return 0;
 }
-catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException)
+catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -17,7 +17,10 @@ const int TempMax = 1;
 try
 {
     TorchLibrary.EnsureLoaded();
-    int epochs = args is ["--epochs", var count] ? int.Parse(count, CultureInfo.InvariantCulture) : WeatherForecast.DefaultEpochs;
+    var options = WeatherOptions.Parse(args);
+    if (options is null)
+        return 2;
+    int epochs = options.Epochs ?? WeatherForecast.DefaultEpochs;
     int days = (int)WeatherForecast.InputShape[0];
     var table = CsvTable.Read(SeattleWeather.Ensure(log: Console.Out));
 
@@ -61,10 +64,16 @@ try
     const string modelPath = "weather-forecast.ckpt";
     model.Save(modelPath);
     Console.WriteLine($"Model saved to {modelPath}.");
+    if (options.OnnxPath is string onnxPath)
+    {
+        var export = model.ExportOnnx(onnxPath);
+        Console.WriteLine($"ONNX model (opset {export.Opset}; input '{export.InputName}': standardized windows, output '{export.OutputName}': standardized temp_max, as the model takes and gives them) written to {onnxPath}.");
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"metric=mae baseline={baseline:F4} model={mae:F4}"));
     return 0;
 }
-catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException)
+catch (Exception e) when (e is IOException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
