@@ -41,15 +41,15 @@ internal sealed record ExampleOptions
                 var name = args[i];
                 options = name switch
                 {
-                    "--epochs" => options with { Epochs = Positive(name, Value(args, ref i)) },
-                    "--batch-size" => options with { BatchSize = Positive(name, Value(args, ref i)) },
-                    "--device" => options with { Device = Devices.Parse(Value(args, ref i)) },
-                    "--limit" => options with { Limit = Positive(name, Value(args, ref i)) },
-                    "--history" => options with { HistoryPath = Value(args, ref i) },
-                    "--checkpoint" => options with { CheckpointDirectory = Value(args, ref i) },
+                    "--epochs" => options with { Epochs = CommandLine.Positive(name, CommandLine.Value(args, ref i, Usage)) },
+                    "--batch-size" => options with { BatchSize = CommandLine.Positive(name, CommandLine.Value(args, ref i, Usage)) },
+                    "--device" => options with { Device = Devices.Parse(CommandLine.Value(args, ref i, Usage)) },
+                    "--limit" => options with { Limit = CommandLine.Positive(name, CommandLine.Value(args, ref i, Usage)) },
+                    "--history" => options with { HistoryPath = CommandLine.Value(args, ref i, Usage) },
+                    "--checkpoint" => options with { CheckpointDirectory = CommandLine.Value(args, ref i, Usage) },
                     "--resume" => options with { Resume = true },
-                    "--save" => options with { ModelPath = Value(args, ref i) },
-                    "--onnx" => options with { OnnxPath = Value(args, ref i) },
+                    "--save" => options with { ModelPath = CommandLine.Value(args, ref i, Usage) },
+                    "--onnx" => options with { OnnxPath = CommandLine.Value(args, ref i, Usage) },
                     "-h" or "--help" => throw new FormatException(Usage),
                     _ => throw new FormatException($"unknown option '{name}'\n{Usage}"),
                 };
@@ -76,19 +76,4 @@ internal sealed record ExampleOptions
 
         return options;
     }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new FormatException($"{args[i]} needs a value\n{Usage}");
-        }
-
-        return args[++i];
-    }
-
-    private static int Positive(string name, string text) =>
-        int.TryParse(text, out var value) && value > 0
-            ? value
-            : throw new FormatException($"{name} needs a positive whole number, got '{text}'");
 }

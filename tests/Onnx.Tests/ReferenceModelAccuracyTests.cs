@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using ModelDsl.Runtime.Data;
 using ModelDsl.Runtime.Training;
@@ -42,12 +41,6 @@ public sealed partial class ReferenceModelAccuracyTests(ITestOutputHelper output
     private const int PredictBatchSize = 500;
 
     private static readonly TimeSpan AppTimeout = TimeSpan.FromMinutes(2);
-
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
 
     [GeneratedRegex(@"^test image (?<image>\d+): label (?<label>\d+), predicted (?<predicted>\d+) ", RegexOptions.Multiline)]
     private static partial Regex PredictionLine();
@@ -105,29 +98,14 @@ public sealed partial class ReferenceModelAccuracyTests(ITestOutputHelper output
         }
     }
 
-    /// <summary>Runs the app this project builds through its ProjectReference, from its own output folder; returns its standard output.</summary>
+    /// <summary>Runs the app this project builds through its ProjectReference, from its own output folder; returns its output.</summary>
     private static string RunOnnxInference(params string[] arguments)
     {
-        var app = Path.Combine(RepositoryRoot(), "examples", "OnnxInference", "bin", Configuration, "net10.0", "OnnxInference.dll");
+        var app = Path.Combine(Package.Tests.Dotnet.RepositoryRoot, "examples", "OnnxInference", "bin", Package.Tests.Dotnet.Configuration, "net10.0", "OnnxInference.dll");
         Assert.True(File.Exists(app), $"{app} is missing: build tests/Onnx.Tests, which builds examples/OnnxInference");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [app, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var text = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(AppTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"OnnxInference did not finish in {AppTimeout}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"OnnxInference exited with {process.ExitCode}:\n{error.Result}\n{text.Result}");
-        return text.Result;
+        var (exitCode, text) = Package.Tests.Dotnet.RunProgram(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Package.Tests.Dotnet.RepositoryRoot,
+            new Dictionary<string, string>(), AppTimeout, [app, .. arguments]);
+        Assert.True(exitCode == 0, $"OnnxInference exited with {exitCode}:\n{text}");
+        return text;
     }
-
-    private static string RepositoryRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));
 }

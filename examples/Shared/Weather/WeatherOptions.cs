@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Examples.Weather;
 
 /// <summary>The weather examples' command line. Epochs not given fall back to the model file's <c>fit</c> default.</summary>
@@ -26,8 +24,8 @@ internal sealed record WeatherOptions
                 var name = args[i];
                 options = name switch
                 {
-                    "--epochs" => options with { Epochs = Positive(name, Value(args, ref i)) },
-                    "--onnx" => options with { OnnxPath = Value(args, ref i) },
+                    "--epochs" => options with { Epochs = CommandLine.Positive(name, CommandLine.Value(args, ref i, Usage)) },
+                    "--onnx" => options with { OnnxPath = CommandLine.Value(args, ref i, Usage) },
                     "-h" or "--help" => throw new FormatException(Usage),
                     _ => throw new FormatException($"unknown option '{name}'\n{Usage}"),
                 };
@@ -41,19 +39,4 @@ internal sealed record WeatherOptions
 
         return options;
     }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new FormatException($"{args[i]} needs a value\n{Usage}");
-        }
-
-        return args[++i];
-    }
-
-    private static int Positive(string name, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
-            ? value
-            : throw new FormatException($"{name} needs a positive whole number, got '{text}'");
 }
