@@ -74,17 +74,11 @@ internal static class OnnxBench
         }
 
         var ratios = onnxRates.Zip(predictRates, (o, p) => o / p).ToList();
-        Console.WriteLine($"samples_per_s={Median(onnxRates):0}");
-        Console.WriteLine($"predict_samples_per_s={Median(predictRates):0}");
-        Console.WriteLine($"ratio_predict={Median(ratios):0.00} (median of {ratios.Count} rounds: " +
+        Console.WriteLine($"samples_per_s={Rounds.Median(onnxRates):0}");
+        Console.WriteLine($"predict_samples_per_s={Rounds.Median(predictRates):0}");
+        Console.WriteLine($"ratio_predict={Rounds.Median(ratios):0.00} (median of {ratios.Count} rounds: " +
                           $"{string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})");
         Console.WriteLine($"same_predictions={same}/{count}");
         return same == count ? 0 : 1;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -200,25 +200,19 @@ using (train)
         Console.WriteLine($"{line} load={Load()}");
     }
 
-    Console.WriteLine($"{unit}={Median(ourRates):0.0}");
+    Console.WriteLine($"{unit}={Rounds.Median(ourRates):0.0}");
     foreach (var p in peers)
-        Console.WriteLine($"peer_{p.Name}_{unit}={Median(peerRates[p.Name]):0.0}");
+        Console.WriteLine($"peer_{p.Name}_{unit}={Rounds.Median(peerRates[p.Name]):0.0}");
     foreach (var p in peers)
-        Console.WriteLine($"ratio_{p.Name}={Median(ratios[p.Name]):0.00} (median of {ratios[p.Name].Count} rounds: " +
+        Console.WriteLine($"ratio_{p.Name}={Rounds.Median(ratios[p.Name]):0.00} (median of {ratios[p.Name].Count} rounds: " +
                           $"{string.Join(", ", ratios[p.Name].Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})");
     if (mode != "predict")
-        Console.WriteLine($"est_epoch_s={60000.0 / batch / Median(ourRates):0.0}");
+        Console.WriteLine($"est_epoch_s={60000.0 / batch / Rounds.Median(ourRates):0.0}");
     Console.WriteLine($"peak_rss_mb={ProcessStatus.Megabytes("VmHWM:"):0}");
     foreach (var p in peers)
         Console.WriteLine($"peer_{p.Name}_peak_rss_mb={peerRss[p.Name]:0}");
 }
 return 0;
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
 
 static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -124,24 +124,19 @@ public abstract class RecurrentLayer : Layer
             .ToArray();
 
     /// <summary>ONNX's (gates x units, inputs) layout of a Keras (inputs, gates x units) kernel, the gates reordered by <paramref name="order"/>.</summary>
-    private protected static Tensor OnnxGates(Tensor kernel, int gates, params int[] order)
-    {
-        var chunks = kernel.detach().t().chunk(gates, 0);
-        return cat(order.Select(g => chunks[g]).ToArray(), 0);
-    }
+    private protected static Tensor OnnxGates(Tensor kernel, int gates, params int[] order) => Reordered(kernel.detach().t(), gates, order);
 
     /// <summary>ONNX's B: the input bias (gates reordered) followed by the recurrent bias (zero where Keras has one bias).</summary>
-    private protected static Tensor? OnnxBias(Tensor? inputBias, Tensor? recurrentBias, int gates, params int[] order)
-    {
-        if (inputBias is null)
-            return null;
-        Tensor Reordered(Tensor b)
-        {
-            var chunks = b.detach().chunk(gates, 0);
-            return cat(order.Select(g => chunks[g]).ToArray(), 0);
-        }
+    private protected static Tensor? OnnxBias(Tensor? inputBias, Tensor? recurrentBias, int gates, params int[] order) =>
+        inputBias is null
+            ? null
+            : cat([Reordered(inputBias.detach(), gates, order), recurrentBias is null ? zeros_like(inputBias) : Reordered(recurrentBias.detach(), gates, order)], 0);
 
-        return cat([Reordered(inputBias), recurrentBias is null ? zeros_like(inputBias) : Reordered(recurrentBias)], 0);
+    // The first axis's gates, in the order given.
+    private static Tensor Reordered(Tensor gated, int gates, int[] order)
+    {
+        var chunks = gated.chunk(gates, 0);
+        return cat(order.Select(g => chunks[g]).ToArray(), 0);
     }
 
     // Keras' masks: dropout applied to ones, so each entry is 0 or 1 / (1 - rate).
